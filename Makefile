@@ -1,0 +1,54 @@
+# persona — PGXS build.
+#
+#   make demo    build, install, start a throwaway cluster, load data, answer questions
+#   make test    build, install, run pg_regress (sql/, expected/) and pgTAP (test/pgtap/)
+#
+# Both install missing Debian packages first when run as root (test/deps.sh).
+# Set PGHOST/PGPORT/PGDATABASE to use an existing server instead of a
+# throwaway cluster.
+
+EXTENSION   = persona
+EXTVERSION  = 0.1.0
+MODULE_big  = persona
+
+# One folder per module under src/; each holds its C and its SQL.  The
+# install script is assembled from the module SQL in this order.
+MODULES_SQL = src/bitmap/roaringbitmap.sql
+SRCS        = $(sort $(wildcard src/*.c src/*/*.c))
+OBJS        = $(SRCS:.c=.o)
+
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+# Upgrade scripts persona--A--B.sql live in src/upgrade/ and are never
+# edited once released.
+DATA        = $(wildcard src/upgrade/$(EXTENSION)--*--*.sql)
+
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu99
+SHLIB_LINK  = -lroaring
+
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+EXTRA_CLEAN = test/unit/*_test
+
+PG_CONFIG ?= $(shell test -x /usr/lib/postgresql/15/bin/pg_config && echo /usr/lib/postgresql/15/bin/pg_config || echo pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "PostgreSQL server headers not found: run 'make test' or 'make demo' as root to install them, or set PG_CONFIG" >&2; exit 1
+endif
+
+$(EXTENSION)--$(EXTVERSION).sql: src/persona.sql $(MODULES_SQL)
+	cat $^ > $@
+
+.PHONY: test demo unit bench
+test:
+	@bash test/run.sh
+
+demo:
+	@bash test/demo/run.sh
+
+# plain-C unit tests of the algorithm cores (no PostgreSQL needed)
+unit:
+	@bash test/unit/run.sh

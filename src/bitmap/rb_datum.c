@@ -1,0 +1,340 @@
+/*
+ * rb_datum.c — ownership of CRoaring bitmaps, the expanded form, and
+ * argument/result conversion shared by every bitmap function.
+ */
+#include "roaringbitmap.h"
+
+#include "utils/memutils.h"
+
+/* ---- ownership ---- */
+
+static void
+rb_owned_release(void *arg)
+{
+	RbOwned    *o = (RbOwned *) arg;
+
+	if (o->r)
+		roaring_bitmap_free(o->r);
+	o->r = NULL;
+}
+
+/*
+ * Register the owner before CRoaring allocates anything, so that no ERROR
+ * can fall between the malloc and its registration.
+ */
+RbOwned *
+rb_owned_new(MemoryContext cxt)
+{
+	RbOwned    *o = MemoryContextAllocZero(cxt, sizeof(RbOwned));
+
+	o->cb.func = rb_owned_release;
+	o->cb.arg = o;
+	MemoryContextRegisterResetCallback(cxt, &o->cb);
+	return o;
+}
+
+void
+rb_owned_free(RbOwned *o)
+{
+	if (o)
+		rb_owned_release(o);
+}
+
+static void
+rb_out_of_memory(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OUT_OF_MEMORY),
+			 errmsg("out of memory in the roaring bitmap library")));
+}
+
+RbOwned *
+rb_new_owned(void)
+{
+	RbOwned    *o = rb_owned_new(CurrentMemoryContext);
+
+	o->r = roaring_bitmap_create();
+	if (o->r == NULL)
+		rb_out_of_memory();
+	return o;
+}
+
+void
+rb_corrupt_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("stored roaringbitmap value is corrupt"),
+			 errhint("Values are validated on input; this one was damaged after it was stored.")));
+}
+
+RbOwned *
+rb_deserialize_owned(const char *buf, size_t len)
+{
+	RbOwned    *o = rb_owned_new(CurrentMemoryContext);
+
+	o->r = roaring_bitmap_portable_deserialize_safe(buf, len);
+	if (o->r == NULL)
+		rb_corrupt_error();
+	return o;
+}
+
+void
+rb_check_result_size(uint64 bytes)
+{
+	if (bytes > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("roaringbitmap of " UINT64_FORMAT " bytes exceeds the 1 GB limit of a PostgreSQL value", bytes),
+				 errhint("Split the ids into buckets (for example a column user_id >> 20) and keep one bitmap per bucket.")));
+}
+
+bytea *
+rb_serialize(const roaring_bitmap_t *r)
+{
+	uint64		size = roaring_bitmap_portable_size_in_bytes(r);
+	bytea	   *result;
+
+	rb_check_result_size(size + VARHDRSZ);
+	result = palloc(size + VARHDRSZ);
+	roaring_bitmap_portable_serialize(r, VARDATA(result));
+	SET_VARSIZE(result, size + VARHDRSZ);
+	return result;
+}
+
+bytea *
+rb_serialize_free(RbOwned *o)
+{
+	bytea	   *result = rb_serialize(o->r);
+
+	rb_owned_free(o);
+	return result;
+}
+
+void
+rb_validate_or_error(const char *buf, size_t len, int sqlstate)
+{
+	const char *why;
+	size_t		where;
+
+	if (!rb_validate(buf, len, &why, &where))
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("invalid roaringbitmap data: %s", why),
+				 errdetail("The problem is at byte %zu of %zu.", where, len),
+				 errhint("Binary input must be the Roaring portable serialization, as written by CRoaring, pg_roaringbitmap or another Roaring library.")));
+}
+
+/* ---- expanded form ---- */
+
+#define RB_PENDING_MAX 4096
+
+static Size rbx_get_flat_size(ExpandedObjectHeader *eohptr);
+static void rbx_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods rbx_methods = {
+	rbx_get_flat_size,
+	rbx_flatten_into
+};
+
+bool
+rb_datum_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &rbx_methods;
+}
+
+RbExpanded *
+rb_expanded_new(MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "roaringbitmap expanded",
+											  ALLOCSET_SMALL_SIZES);
+	RbExpanded *e = MemoryContextAllocZero(cxt, sizeof(RbExpanded));
+
+	EOH_init_header(&e->hdr, &rbx_methods, cxt);
+	e->own = rb_owned_new(cxt);
+	e->own->r = roaring_bitmap_create();
+	if (e->own->r == NULL)
+		rb_out_of_memory();
+	return e;
+}
+
+RbExpanded *
+rb_expanded_from_datum(Datum d, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "roaringbitmap expanded",
+											  ALLOCSET_SMALL_SIZES);
+	RbExpanded *e = MemoryContextAllocZero(cxt, sizeof(RbExpanded));
+
+	EOH_init_header(&e->hdr, &rbx_methods, cxt);
+	e->own = rb_owned_new(cxt);
+	if (rb_datum_is_expanded(d))
+	{
+		RbExpanded *src = (RbExpanded *) DatumGetEOHP(d);
+
+		e->own->r = roaring_bitmap_copy(rb_expanded_ready(src));
+		if (e->own->r == NULL)
+			rb_out_of_memory();
+	}
+	else
+	{
+		bytea	   *flat = (bytea *) PG_DETOAST_DATUM(d);
+
+		e->own->r = roaring_bitmap_portable_deserialize_safe(VARDATA(flat),
+															 VARSIZE(flat) - VARHDRSZ);
+		if (e->own->r == NULL)
+			rb_corrupt_error();
+		if ((Pointer) flat != DatumGetPointer(d))
+			pfree(flat);
+	}
+	return e;
+}
+
+static int
+cmp_uint32(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a,
+				y = *(const uint32 *) b;
+
+	return (x > y) - (x < y);
+}
+
+void
+rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n)
+{
+	bool		sorted = true;
+
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = vals[i - 1] <= vals[i];
+	/* add_many keeps its container cursor only across runs of one key */
+	if (!sorted)
+		qsort(vals, n, sizeof(uint32), cmp_uint32);
+	if (n > 0)
+		roaring_bitmap_add_many(r, n, vals);
+}
+
+void
+rbx_flush_pending(RbExpanded *e)
+{
+	rb_add_values(e->own->r, e->pending, e->npending);
+	e->npending = 0;
+}
+
+roaring_bitmap_t *
+rb_expanded_ready(RbExpanded *e)
+{
+	rbx_flush_pending(e);
+	if (e->lazy)
+	{
+		roaring_bitmap_repair_after_lazy(e->own->r);
+		e->lazy = false;
+	}
+	return e->own->r;
+}
+
+void
+rb_expanded_add(RbExpanded *e, uint32 x)
+{
+	if (e->pending == NULL)
+		e->pending = MemoryContextAlloc(e->hdr.eoh_context,
+										RB_PENDING_MAX * sizeof(uint32));
+	if (e->npending == RB_PENDING_MAX)
+		rbx_flush_pending(e);
+	e->pending[e->npending++] = x;
+	e->flat_size = 0;
+}
+
+static Size
+rbx_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	RbExpanded *e = (RbExpanded *) eohptr;
+	roaring_bitmap_t *r = rb_expanded_ready(e);
+	uint64		size;
+
+	if (e->flat_size)
+		return e->flat_size;
+	/* results of aggregates are stored: spend a pass on run compression */
+	roaring_bitmap_run_optimize(r);
+	size = roaring_bitmap_portable_size_in_bytes(r) + VARHDRSZ;
+	rb_check_result_size(size);
+	e->flat_size = size;
+	return size;
+}
+
+static void
+rbx_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	RbExpanded *e = (RbExpanded *) eohptr;
+	roaring_bitmap_t *r = rb_expanded_ready(e);
+
+	Assert(allocated_size == e->flat_size);
+	roaring_bitmap_portable_serialize(r, VARDATA(result));
+	SET_VARSIZE(result, allocated_size);
+}
+
+/* ---- arguments ---- */
+
+void
+rb_arg_get(FunctionCallInfo fcinfo, int argno, RbArg *arg)
+{
+	Datum		d = PG_GETARG_DATUM(argno);
+
+	memset(arg, 0, sizeof(*arg));
+	if (rb_datum_is_expanded(d))
+	{
+		arg->exp = (RbExpanded *) DatumGetEOHP(d);
+		return;
+	}
+	arg->flat = (bytea *) PG_DETOAST_DATUM(d);
+	if (!rb_view_init(&arg->view, VARDATA(arg->flat), VARSIZE(arg->flat) - VARHDRSZ))
+		rb_corrupt_error();
+}
+
+const roaring_bitmap_t *
+rb_arg_roaring(RbArg *arg)
+{
+	if (arg->exp)
+		return rb_expanded_ready(arg->exp);
+	if (arg->deser == NULL)
+		arg->deser = rb_deserialize_owned(VARDATA(arg->flat),
+										  VARSIZE(arg->flat) - VARHDRSZ);
+	return arg->deser->r;
+}
+
+RbOwned *
+rb_arg_roaring_copy(RbArg *arg)
+{
+	RbOwned    *o;
+
+	if (arg->exp)
+	{
+		o = rb_owned_new(CurrentMemoryContext);
+		o->r = roaring_bitmap_copy(rb_expanded_ready(arg->exp));
+		if (o->r == NULL)
+			rb_out_of_memory();
+		return o;
+	}
+	if (arg->deser)
+	{
+		o = arg->deser;
+		arg->deser = NULL;
+		return o;
+	}
+	return rb_deserialize_owned(VARDATA(arg->flat), VARSIZE(arg->flat) - VARHDRSZ);
+}
+
+void
+rb_arg_release(RbArg *arg)
+{
+	if (arg->deser)
+		rb_owned_free(arg->deser);
+	arg->deser = NULL;
+}
+
+uint64
+rb_arg_cardinality(RbArg *arg)
+{
+	if (arg->exp)
+		return roaring_bitmap_get_cardinality(rb_expanded_ready(arg->exp));
+	return rb_view_cardinality(&arg->view);
+}

@@ -1,0 +1,342 @@
+/*
+ * rb_io.c — text, binary and array forms of roaringbitmap.
+ */
+#include "roaringbitmap.h"
+
+#include <limits.h>
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+int			rb_output_format = RB_OUTPUT_BYTEA;
+
+static void
+syntax_error(const char *input, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type roaringbitmap: \"%s\"", input),
+			 errdetail("%s", detail),
+			 errhint("Write a set of integers such as {1,2,3}, or the \\x hex form of its binary serialization.")));
+}
+
+/* '{1, 2, 3}' */
+static bytea *
+parse_array_literal(const char *input)
+{
+	const char *p = input;
+	uint32	   *vals;
+	size_t		n = 0,
+				cap = 64;
+	RbOwned    *o;
+	bytea	   *result;
+
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p != '{')
+		syntax_error(input, "A set starts with \"{\".");
+	p++;
+	while (isspace((unsigned char) *p))
+		p++;
+	vals = palloc(cap * sizeof(uint32));
+	if (*p != '}')
+	{
+		for (;;)
+		{
+			char	   *end;
+			long		l;
+
+			errno = 0;
+			l = strtol(p, &end, 10);
+			if (end == p)
+				syntax_error(input, psprintf("Expected an integer at character %d.",
+											 (int) (p - input) + 1));
+			if (errno == ERANGE || l < INT_MIN || l > INT_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("value \"%s\" is out of range for type integer",
+								pnstrdup(p, end - p)),
+						 errdetail("roaringbitmap elements are int4, from -2147483648 to 2147483647.")));
+			if (n == cap)
+			{
+				if (cap >= MaxAllocSize / sizeof(uint32) / 2)
+					rb_check_result_size((uint64) cap * 2 * sizeof(uint32));
+				cap *= 2;
+				vals = repalloc(vals, cap * sizeof(uint32));
+			}
+			vals[n++] = (uint32) (int32) l;
+			p = end;
+			while (isspace((unsigned char) *p))
+				p++;
+			if (*p == ',')
+			{
+				p++;
+				while (isspace((unsigned char) *p))
+					p++;
+				continue;
+			}
+			if (*p == '}')
+				break;
+			syntax_error(input, psprintf("Expected \",\" or \"}\" at character %d.",
+										 (int) (p - input) + 1));
+		}
+	}
+	p++;
+	while (isspace((unsigned char) *p))
+		p++;
+	if (*p != '\0')
+		syntax_error(input, psprintf("Unexpected text after \"}\" at character %d.",
+									 (int) (p - input) + 1));
+	o = rb_new_owned();
+	rb_add_values(o->r, vals, n);
+	pfree(vals);
+	result = rb_serialize_free(o);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(roaringbitmap_in);
+Datum
+roaringbitmap_in(PG_FUNCTION_ARGS)
+{
+	char	   *input = PG_GETARG_CSTRING(0);
+
+	if (input[0] == '\\' && input[1] == 'x')
+	{
+		bytea	   *b = DatumGetByteaPP(DirectFunctionCall1(byteain, CStringGetDatum(input)));
+
+		rb_validate_or_error(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b),
+							 ERRCODE_INVALID_TEXT_REPRESENTATION);
+		PG_RETURN_BYTEA_P(b);
+	}
+	PG_RETURN_BYTEA_P(parse_array_literal(input));
+}
+
+/* Append every element, in unsigned order, as a signed int4. */
+static void
+append_elements(StringInfo buf, const rb_view *v)
+{
+	rb_interval_iter it;
+	uint32		s,
+				e;
+	bool		first = true;
+	char		num[12];
+
+	rb_interval_iter_init(&it, v);
+	while (rb_interval_next(&it, &s, &e))
+	{
+		for (uint64 x = s; x <= e; x++)
+		{
+			int			len = pg_ltoa((int32) (uint32) x, num);
+
+			if (!first)
+				appendStringInfoChar(buf, ',');
+			appendBinaryStringInfo(buf, num, len);
+			first = false;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (it.broken)
+		rb_corrupt_error();
+}
+
+PG_FUNCTION_INFO_V1(roaringbitmap_out);
+Datum
+roaringbitmap_out(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (rb_output_format == RB_OUTPUT_BYTEA)
+	{
+		static const char hex[] = "0123456789abcdef";
+		const uint8 *p = (const uint8 *) VARDATA(b);
+		size_t		len = VARSIZE(b) - VARHDRSZ;
+
+		enlargeStringInfo(&buf, 2 * len + 2);
+		appendStringInfoString(&buf, "\\x");
+		for (size_t i = 0; i < len; i++)
+		{
+			buf.data[buf.len++] = hex[p[i] >> 4];
+			buf.data[buf.len++] = hex[p[i] & 15];
+		}
+		buf.data[buf.len] = '\0';
+	}
+	else
+	{
+		rb_view		v;
+
+		if (!rb_view_init(&v, VARDATA(b), VARSIZE(b) - VARHDRSZ))
+			rb_corrupt_error();
+		appendStringInfoChar(&buf, '{');
+		append_elements(&buf, &v);
+		appendStringInfoChar(&buf, '}');
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(roaringbitmap_recv);
+Datum
+roaringbitmap_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			nbytes = buf->len - buf->cursor;
+	bytea	   *result = palloc(nbytes + VARHDRSZ);
+
+	pq_copymsgbytes(buf, VARDATA(result), nbytes);
+	SET_VARSIZE(result, nbytes + VARHDRSZ);
+	rb_validate_or_error(VARDATA(result), nbytes, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_BYTEA_P(result);
+}
+
+PG_FUNCTION_INFO_V1(roaringbitmap_send);
+Datum
+roaringbitmap_send(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* bytea -> roaringbitmap: the layouts are identical once validated. */
+PG_FUNCTION_INFO_V1(roaringbitmap_from_bytea);
+Datum
+roaringbitmap_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+
+	rb_validate_or_error(VARDATA(b), VARSIZE(b) - VARHDRSZ,
+						 ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_BYTEA_P(b);
+}
+
+PG_FUNCTION_INFO_V1(rb_build);
+Datum
+rb_build(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	RbOwned    *o;
+	uint32	   *vals;
+
+	if (ARR_ELEMTYPE(a) != INT4OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("rb_build expects an int4[] array")));
+	if (array_contains_nulls(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain NULL elements"),
+				 errhint("Filter them out first, e.g. array_remove(arr, NULL).")));
+	o = rb_new_owned();
+	vals = palloc(Max(n, 1) * sizeof(uint32));
+	memcpy(vals, ARR_DATA_PTR(a), n * sizeof(uint32));
+	rb_add_values(o->r, vals, n);
+	pfree(vals);
+	PG_RETURN_ROARING(o);
+}
+
+PG_FUNCTION_INFO_V1(rb_to_array);
+Datum
+rb_to_array(PG_FUNCTION_ARGS)
+{
+	RbArg		arg;
+	uint64		card;
+	Size		nbytes;
+	ArrayType  *result;
+	uint32	   *out;
+
+	rb_arg_get(fcinfo, 0, &arg);
+	card = rb_arg_cardinality(&arg);
+	if (card == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT4OID));
+	if (card > (uint64) MaxArraySize ||
+		card * sizeof(int32) + ARR_OVERHEAD_NONULLS(1) > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("roaringbitmap of " UINT64_FORMAT " elements is too large for an int4[] array", card),
+				 errhint("Use rb_iterate() to stream the elements, or rb_range()/rb_select() to take a part.")));
+	nbytes = ARR_OVERHEAD_NONULLS(1) + card * sizeof(int32);
+	result = palloc0(nbytes);
+	SET_VARSIZE(result, nbytes);
+	result->ndim = 1;
+	result->dataoffset = 0;
+	result->elemtype = INT4OID;
+	ARR_DIMS(result)[0] = (int) card;
+	ARR_LBOUND(result)[0] = 1;
+	out = (uint32 *) ARR_DATA_PTR(result);
+	if (arg.exp)
+		roaring_bitmap_to_uint32_array(rb_arg_roaring(&arg), out);
+	else
+	{
+		rb_interval_iter it;
+		uint32		s,
+					e;
+		uint64		k = 0;
+
+		rb_interval_iter_init(&it, &arg.view);
+		while (rb_interval_next(&it, &s, &e))
+			for (uint64 x = s; x <= e && k < card; x++)
+				out[k++] = (uint32) x;
+		if (it.broken || k != card)
+			rb_corrupt_error();
+	}
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/* Streams from the flat bytes: no copy of the elements, any cardinality. */
+typedef struct IterateState
+{
+	rb_view		view;
+	rb_interval_iter it;
+	uint64		next;
+	uint64		end;			/* exclusive */
+} IterateState;
+
+PG_FUNCTION_INFO_V1(rb_iterate);
+Datum
+rb_iterate(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	IterateState *st;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		bytea	   *b;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		b = PG_GETARG_BYTEA_P_COPY(0);
+		st = palloc0(sizeof(IterateState));
+		if (!rb_view_init(&st->view, VARDATA(b), VARSIZE(b) - VARHDRSZ))
+			rb_corrupt_error();
+		rb_interval_iter_init(&st->it, &st->view);
+		funcctx->user_fctx = st;
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	st = funcctx->user_fctx;
+	if (st->next >= st->end)
+	{
+		uint32		s,
+					e;
+
+		if (!rb_interval_next(&st->it, &s, &e))
+		{
+			if (st->it.broken)
+				rb_corrupt_error();
+			SRF_RETURN_DONE(funcctx);
+		}
+		st->next = s;
+		st->end = (uint64) e + 1;
+	}
+	SRF_RETURN_NEXT(funcctx, Int32GetDatum((int32) (uint32) st->next++));
+}

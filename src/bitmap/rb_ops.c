@@ -1,0 +1,289 @@
+/*
+ * rb_ops.c — set algebra, cardinalities and predicates between bitmaps,
+ * and single-element membership.
+ */
+#include "roaringbitmap.h"
+
+typedef roaring_bitmap_t *(*rb_binop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
+typedef uint64_t (*rb_cardop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
+typedef bool (*rb_predop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
+
+static Datum
+apply_binop(FunctionCallInfo fcinfo, rb_binop op)
+{
+	RbArg		a,
+				b;
+	RbOwned    *o;
+
+	rb_arg_get(fcinfo, 0, &a);
+	rb_arg_get(fcinfo, 1, &b);
+	o = rb_owned_new(CurrentMemoryContext);
+	o->r = op(rb_arg_roaring(&a), rb_arg_roaring(&b));
+	if (o->r == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	rb_arg_release(&a);
+	rb_arg_release(&b);
+	PG_RETURN_ROARING(o);
+}
+
+static uint64
+apply_cardop(FunctionCallInfo fcinfo, rb_cardop op)
+{
+	RbArg		a,
+				b;
+	uint64		result;
+
+	rb_arg_get(fcinfo, 0, &a);
+	rb_arg_get(fcinfo, 1, &b);
+	result = op(rb_arg_roaring(&a), rb_arg_roaring(&b));
+	rb_arg_release(&a);
+	rb_arg_release(&b);
+	return result;
+}
+
+static bool
+apply_predop(FunctionCallInfo fcinfo, int first, int second, rb_predop op)
+{
+	RbArg		a,
+				b;
+	bool		result;
+
+	rb_arg_get(fcinfo, first, &a);
+	rb_arg_get(fcinfo, second, &b);
+	result = op(rb_arg_roaring(&a), rb_arg_roaring(&b));
+	rb_arg_release(&a);
+	rb_arg_release(&b);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(rb_and);
+Datum
+rb_and(PG_FUNCTION_ARGS)
+{
+	return apply_binop(fcinfo, roaring_bitmap_and);
+}
+
+PG_FUNCTION_INFO_V1(rb_or);
+Datum
+rb_or(PG_FUNCTION_ARGS)
+{
+	return apply_binop(fcinfo, roaring_bitmap_or);
+}
+
+PG_FUNCTION_INFO_V1(rb_xor);
+Datum
+rb_xor(PG_FUNCTION_ARGS)
+{
+	return apply_binop(fcinfo, roaring_bitmap_xor);
+}
+
+PG_FUNCTION_INFO_V1(rb_andnot);
+Datum
+rb_andnot(PG_FUNCTION_ARGS)
+{
+	return apply_binop(fcinfo, roaring_bitmap_andnot);
+}
+
+PG_FUNCTION_INFO_V1(rb_and_cardinality);
+Datum
+rb_and_cardinality(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(apply_cardop(fcinfo, roaring_bitmap_and_cardinality));
+}
+
+PG_FUNCTION_INFO_V1(rb_or_cardinality);
+Datum
+rb_or_cardinality(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(apply_cardop(fcinfo, roaring_bitmap_or_cardinality));
+}
+
+PG_FUNCTION_INFO_V1(rb_xor_cardinality);
+Datum
+rb_xor_cardinality(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(apply_cardop(fcinfo, roaring_bitmap_xor_cardinality));
+}
+
+PG_FUNCTION_INFO_V1(rb_andnot_cardinality);
+Datum
+rb_andnot_cardinality(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(apply_cardop(fcinfo, roaring_bitmap_andnot_cardinality));
+}
+
+PG_FUNCTION_INFO_V1(rb_cardinality);
+Datum
+rb_cardinality(PG_FUNCTION_ARGS)
+{
+	RbArg		a;
+
+	rb_arg_get(fcinfo, 0, &a);
+	PG_RETURN_INT64((int64) rb_arg_cardinality(&a));
+}
+
+PG_FUNCTION_INFO_V1(rb_is_empty);
+Datum
+rb_is_empty(PG_FUNCTION_ARGS)
+{
+	RbArg		a;
+
+	rb_arg_get(fcinfo, 0, &a);
+	PG_RETURN_BOOL(rb_arg_cardinality(&a) == 0);
+}
+
+/* Is b a subset of a? */
+static bool
+rb_superset(const roaring_bitmap_t *a, const roaring_bitmap_t *b)
+{
+	return roaring_bitmap_is_subset(b, a);
+}
+
+PG_FUNCTION_INFO_V1(rb_contains);
+Datum
+rb_contains(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(apply_predop(fcinfo, 0, 1, rb_superset));
+}
+
+PG_FUNCTION_INFO_V1(rb_containedby);
+Datum
+rb_containedby(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(apply_predop(fcinfo, 0, 1, roaring_bitmap_is_subset));
+}
+
+PG_FUNCTION_INFO_V1(rb_intersect);
+Datum
+rb_intersect(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(apply_predop(fcinfo, 0, 1, roaring_bitmap_intersect));
+}
+
+/* Equality straight from the bytes when both sides are flat. */
+bool
+rb_args_equal(FunctionCallInfo fcinfo)
+{
+	RbArg		a,
+				b;
+
+	rb_arg_get(fcinfo, 0, &a);
+	rb_arg_get(fcinfo, 1, &b);
+	if (a.flat && b.flat)
+	{
+		bool		broken;
+		int			cmp;
+
+		if (rb_view_cardinality(&a.view) != rb_view_cardinality(&b.view))
+			return false;
+		cmp = rb_view_compare(&a.view, &b.view, &broken);
+		if (broken)
+			rb_corrupt_error();
+		return cmp == 0;
+	}
+	return roaring_bitmap_equals(rb_arg_roaring(&a), rb_arg_roaring(&b));
+}
+
+PG_FUNCTION_INFO_V1(rb_equals);
+Datum
+rb_equals(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(rb_args_equal(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(rb_not_equals);
+Datum
+rb_not_equals(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!rb_args_equal(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(rb_jaccard_dist);
+Datum
+rb_jaccard_dist(PG_FUNCTION_ARGS)
+{
+	RbArg		a,
+				b;
+	double		result;
+
+	rb_arg_get(fcinfo, 0, &a);
+	rb_arg_get(fcinfo, 1, &b);
+	result = roaring_bitmap_jaccard_index(rb_arg_roaring(&a), rb_arg_roaring(&b));
+	rb_arg_release(&a);
+	rb_arg_release(&b);
+	PG_RETURN_FLOAT8(result);
+}
+
+/* Membership from the header and one container, no deserialization. */
+bool
+rb_arg_contains_value(RbArg *a, uint32 x)
+{
+	int32		i;
+	rb_container c;
+
+	if (a->exp)
+		return roaring_bitmap_contains(rb_arg_roaring(a), x);
+	i = rb_view_find(&a->view, (uint16) (x >> 16));
+	if (i < 0)
+		return false;
+	if (!rb_view_container(&a->view, i, &c))
+		rb_corrupt_error();
+	return rb_container_contains(&c, (uint16) x);
+}
+
+PG_FUNCTION_INFO_V1(rb_contains_int);
+Datum
+rb_contains_int(PG_FUNCTION_ARGS)
+{
+	RbArg		a;
+
+	rb_arg_get(fcinfo, 0, &a);
+	PG_RETURN_BOOL(rb_arg_contains_value(&a, (uint32) PG_GETARG_INT32(1)));
+}
+
+PG_FUNCTION_INFO_V1(rb_containedby_int);
+Datum
+rb_containedby_int(PG_FUNCTION_ARGS)
+{
+	RbArg		a;
+
+	rb_arg_get(fcinfo, 1, &a);
+	PG_RETURN_BOOL(rb_arg_contains_value(&a, (uint32) PG_GETARG_INT32(0)));
+}
+
+static Datum
+add_or_remove(FunctionCallInfo fcinfo, int bmarg, int intarg, bool add)
+{
+	RbArg		a;
+	RbOwned    *o;
+	uint32		x = (uint32) PG_GETARG_INT32(intarg);
+
+	rb_arg_get(fcinfo, bmarg, &a);
+	o = rb_arg_roaring_copy(&a);
+	if (add)
+		roaring_bitmap_add(o->r, x);
+	else
+		roaring_bitmap_remove(o->r, x);
+	PG_RETURN_ROARING(o);
+}
+
+PG_FUNCTION_INFO_V1(rb_add);
+Datum
+rb_add(PG_FUNCTION_ARGS)
+{
+	return add_or_remove(fcinfo, 0, 1, true);
+}
+
+PG_FUNCTION_INFO_V1(rb_add_int_bitmap);
+Datum
+rb_add_int_bitmap(PG_FUNCTION_ARGS)
+{
+	return add_or_remove(fcinfo, 1, 0, true);
+}
+
+PG_FUNCTION_INFO_V1(rb_remove);
+Datum
+rb_remove(PG_FUNCTION_ARGS)
+{
+	return add_or_remove(fcinfo, 0, 1, false);
+}

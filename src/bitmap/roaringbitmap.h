@@ -1,0 +1,115 @@
+/*
+ * roaringbitmap.h — the roaringbitmap type's in-memory forms, shared by the
+ * fmgr glue of the bitmap module (and by later modules that take bitmaps).
+ *
+ * A roaringbitmap datum is either flat (a varlena holding the Roaring
+ * portable serialization, read in place through rb_view) or an expanded
+ * object holding a CRoaring bitmap, which is how aggregate states avoid
+ * re-serializing on every row.
+ *
+ * CRoaring 0.2.66 mallocs outside PostgreSQL's memory contexts, so every
+ * CRoaring bitmap persona creates is owned by an RbOwned registered as a
+ * reset callback of a memory context: an ERROR or a cancel that unwinds the
+ * context frees it.
+ */
+#ifndef PERSONA_ROARINGBITMAP_H
+#define PERSONA_ROARINGBITMAP_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "utils/expandeddatum.h"
+
+#include <roaring/roaring.h>
+
+#include "rb_format.h"
+
+/* A CRoaring bitmap owned by a memory context. */
+typedef struct RbOwned
+{
+	MemoryContextCallback cb;
+	roaring_bitmap_t *r;
+} RbOwned;
+
+extern RbOwned *rb_owned_new(MemoryContext cxt);
+extern void rb_owned_free(RbOwned *o);
+
+/* Expanded form: a CRoaring bitmap plus work deferred until it is read. */
+typedef struct RbExpanded
+{
+	ExpandedObjectHeader hdr;
+	RbOwned    *own;
+	bool		lazy;			/* after lazy OR: cardinalities need repair */
+	uint32	   *pending;		/* buffered adds, flushed in sorted batches */
+	int			npending;
+	Size		flat_size;		/* valid after get_flat_size, 0 otherwise */
+} RbExpanded;
+
+extern bool rb_datum_is_expanded(Datum d);
+extern RbExpanded *rb_expanded_new(MemoryContext parent);
+extern RbExpanded *rb_expanded_from_datum(Datum d, MemoryContext parent);
+/* Flush pending adds and repair laziness; returns the bitmap to read. */
+extern roaring_bitmap_t *rb_expanded_ready(RbExpanded *e);
+extern void rb_expanded_add(RbExpanded *e, uint32 x);
+extern void rbx_flush_pending(RbExpanded *e);
+/* Add values in any order (sorts them in place first when needed). */
+extern void rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n);
+
+/* Argument access. */
+typedef struct RbArg
+{
+	RbExpanded *exp;			/* set when the datum is our expanded object */
+	bytea	   *flat;			/* else the detoasted flat value */
+	rb_view		view;			/* valid when flat != NULL */
+	RbOwned    *deser;			/* CRoaring copy of flat, made on demand */
+} RbArg;
+
+extern void rb_arg_get(FunctionCallInfo fcinfo, int argno, RbArg *arg);
+/* A read-only CRoaring bitmap for the argument (deserialized if needed). */
+extern const roaring_bitmap_t *rb_arg_roaring(RbArg *arg);
+/* A private, modifiable copy, owned by CurrentMemoryContext. */
+extern RbOwned *rb_arg_roaring_copy(RbArg *arg);
+/* Release what rb_arg_roaring made (the context would, later). */
+extern void rb_arg_release(RbArg *arg);
+extern uint64 rb_arg_cardinality(RbArg *arg);
+
+extern RbOwned *rb_deserialize_owned(const char *buf, size_t len);
+extern RbOwned *rb_new_owned(void);
+/* Serialize into a new varlena and free the bitmap. */
+extern bytea *rb_serialize_free(RbOwned *o);
+extern bytea *rb_serialize(const roaring_bitmap_t *r);
+extern void rb_check_result_size(uint64 bytes);
+
+/* Report bytes that failed rb_validate (or stored bytes that are corrupt). */
+extern void rb_validate_or_error(const char *buf, size_t len, int sqlstate);
+pg_attribute_noreturn() extern void rb_corrupt_error(void);
+
+#define PG_RETURN_ROARING(o) PG_RETURN_BYTEA_P(rb_serialize_free(o))
+
+extern bool rb_arg_contains_value(RbArg *a, uint32 x);
+extern bool rb_args_equal(FunctionCallInfo fcinfo);
+
+/* GUC persona.output_format */
+typedef enum
+{
+	RB_OUTPUT_BYTEA,
+	RB_OUTPUT_ARRAY
+} RbOutputFormat;
+extern int	rb_output_format;
+
+#define RB_RANGE_END ((int64) 4294967296LL)
+
+/* Clamp a [start, end) range argument to [0, 2^32), as pg_roaringbitmap does. */
+static inline void
+rb_clamp_range(int64 *start, int64 *end)
+{
+	if (*start < 0)
+		*start = 0;
+	if (*end < 0)
+		*end = 0;
+	if (*end > RB_RANGE_END)
+		*end = RB_RANGE_END;
+	if (*start > RB_RANGE_END)
+		*start = RB_RANGE_END;
+}
+
+#endif
