@@ -1,0 +1,236 @@
+/*
+ * Unit tests of the in-place reader and validator (src/bitmap/rb_format.c)
+ * against CRoaring as the independent implementation, under ASan/UBSan.
+ */
+// link: src/bitmap/rb_format.c
+#include "bitmap/rb_format.h"
+
+#include <roaring/roaring.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int	ntest = 0;
+static int	nfail = 0;
+
+static void
+check(int ok, const char *what)
+{
+	ntest++;
+	if (!ok)
+		nfail++;
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", ntest, what);
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t) rng;
+}
+
+/* A random bitmap mixing sparse values, dense ranges and full containers. */
+static roaring_bitmap_t *
+random_bitmap(void)
+{
+	roaring_bitmap_t *r = roaring_bitmap_create();
+	int			parts = rnd() % 6;
+
+	for (int p = 0; p < parts; p++)
+	{
+		uint32_t	base = rnd();
+
+		switch (rnd() % 4)
+		{
+			case 0:
+				for (int i = rnd() % 200; i > 0; i--)
+					roaring_bitmap_add(r, base + rnd() % 100000);
+				break;
+			case 1:
+				roaring_bitmap_add_range_closed(r, base & ~0xFFFFu, (base & ~0xFFFFu) + rnd() % 70000 % (0xFFFFFFFFu - base + 1));
+				break;
+			case 2:
+				for (int i = rnd() % 9000; i > 0; i--)
+					roaring_bitmap_add(r, (base & ~0xFFFFu) | (rnd() & 0xFFFF));
+				break;
+			case 3:
+				roaring_bitmap_add(r, rnd() % 2 ? 0 : UINT32_MAX);
+				break;
+		}
+	}
+	if (rnd() % 2)
+		roaring_bitmap_run_optimize(r);
+	return r;
+}
+
+static char *
+serialize(const roaring_bitmap_t *r, size_t *len)
+{
+	*len = roaring_bitmap_portable_size_in_bytes(r);
+	char	   *buf = malloc(*len + 1);
+
+	roaring_bitmap_portable_serialize(r, buf);
+	return buf;
+}
+
+static int
+cmp_arrays(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	for (size_t i = 0; i < na && i < nb; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return na < nb ? -1 : (na > nb ? 1 : 0);
+}
+
+int
+main(void)
+{
+	int			bad_valid = 0,
+				bad_card = 0,
+				bad_contains = 0,
+				bad_rank = 0,
+				bad_minmax = 0,
+				bad_cmp = 0,
+				bad_hash = 0,
+				mutant_mismatch = 0,
+				mutants_accepted = 0;
+
+	for (int iter = 0; iter < 400; iter++)
+	{
+		roaring_bitmap_t *a = random_bitmap();
+		roaring_bitmap_t *b = iter % 3 == 0 ? roaring_bitmap_copy(a) : random_bitmap();
+		size_t		la,
+					lb;
+		char	   *sa = serialize(a, &la);
+		char	   *sb = serialize(b, &lb);
+		const char *why;
+		size_t		where;
+		rb_view		va,
+					vb;
+		bool		broken;
+
+		if (iter % 3 == 0 && rnd() % 2)
+		{
+			/* same set, other layout */
+			roaring_bitmap_remove_run_compression(b);
+			free(sb);
+			sb = serialize(b, &lb);
+		}
+		if (!rb_validate(sa, la, &why, &where) || !rb_validate(sb, lb, &why, &where))
+			bad_valid++;
+		if (!rb_view_init(&va, sa, la) || !rb_view_init(&vb, sb, lb))
+		{
+			bad_valid++;
+			continue;
+		}
+		if (rb_view_cardinality(&va) != roaring_bitmap_get_cardinality(a))
+			bad_card++;
+		for (int k = 0; k < 200; k++)
+		{
+			uint32_t	x = k % 2 ? rnd() : (roaring_bitmap_get_cardinality(a) ?
+												 0 : rnd());
+			int32_t		i;
+			rb_container c;
+			bool		in = false;
+
+			if (k % 2 == 0 && roaring_bitmap_get_cardinality(a))
+				roaring_bitmap_select(a, rnd() % roaring_bitmap_get_cardinality(a), &x);
+			i = rb_view_find(&va, x >> 16);
+			if (i >= 0 && rb_view_container(&va, i, &c))
+				in = rb_container_contains(&c, x & 0xFFFF);
+			if (in != roaring_bitmap_contains(a, x))
+				bad_contains++;
+			if (rb_view_rank(&va, x, &broken) != roaring_bitmap_rank(a, x) || broken)
+				bad_rank++;
+		}
+		if (va.n > 0)
+		{
+			rb_container c0,
+						cn;
+
+			rb_view_container(&va, 0, &c0);
+			rb_view_container(&va, va.n - 1, &cn);
+			if ((((uint32_t) c0.key << 16) | rb_container_min(&c0)) != roaring_bitmap_minimum(a) ||
+				(((uint32_t) cn.key << 16) | rb_container_max(&cn)) != roaring_bitmap_maximum(a))
+				bad_minmax++;
+		}
+		{
+			size_t		na = roaring_bitmap_get_cardinality(a),
+						nb = roaring_bitmap_get_cardinality(b);
+			uint32_t   *xa = malloc(4 * na + 4),
+					   *xb = malloc(4 * nb + 4);
+			int			want,
+						got;
+
+			roaring_bitmap_to_uint32_array(a, xa);
+			roaring_bitmap_to_uint32_array(b, xb);
+			want = cmp_arrays(xa, na, xb, nb);
+			got = rb_view_compare(&va, &vb, &broken);
+			if (want != got || broken)
+				bad_cmp++;
+			if ((want == 0) != (rb_view_hash(&va, 1, &broken) == rb_view_hash(&vb, 1, &broken)))
+				bad_hash++;
+			free(xa);
+			free(xb);
+		}
+
+		/* corrupt a byte: never a crash; accepted bytes must read consistently */
+		if (la > 0)
+		{
+			char	   *m = malloc(la);
+
+			for (int k = 0; k < 20; k++)
+			{
+				memcpy(m, sa, la);
+				m[rnd() % la] ^= (char) (1 + rnd() % 255);
+				if (rb_validate(m, la, &why, &where))
+				{
+					roaring_bitmap_t *d = roaring_bitmap_portable_deserialize_safe(m, la);
+					rb_view		vm;
+
+					mutants_accepted++;
+					if (d == NULL || !rb_view_init(&vm, m, la) ||
+						rb_view_cardinality(&vm) != roaring_bitmap_get_cardinality(d))
+						mutant_mismatch++;
+					if (d)
+						roaring_bitmap_free(d);
+				}
+			}
+			/* and every truncation is rejected */
+			for (size_t cut = 0; cut < la; cut += 1 + la / 16)
+				if (rb_validate(sa, cut, &why, &where))
+					mutant_mismatch++;
+			free(m);
+		}
+		free(sa);
+		free(sb);
+		roaring_bitmap_free(a);
+		roaring_bitmap_free(b);
+	}
+	check(bad_valid == 0, "every CRoaring serialization validates (400 random bitmaps)");
+	check(bad_card == 0, "cardinality from the header equals CRoaring's");
+	check(bad_contains == 0, "membership equals roaring_bitmap_contains on 80000 probes");
+	check(bad_rank == 0, "rank equals roaring_bitmap_rank on 80000 probes");
+	check(bad_minmax == 0, "min and max equal CRoaring's");
+	check(bad_cmp == 0, "set order equals lexicographic order of the element arrays");
+	check(bad_hash == 0, "hashes agree exactly for equal sets (incl. other layouts)");
+	check(mutant_mismatch == 0, "corrupted bytes are rejected or read consistently; truncations rejected");
+	printf("# %d corrupted inputs happened to be valid bitmaps\n", mutants_accepted);
+
+	{
+		const char *why;
+		size_t		where;
+		static const unsigned char overlap[] = {0x3b, 0x30, 0, 0, 1, 0, 0, 5, 0, 2, 0, 1, 0, 1, 0, 1, 0, 1, 0};
+		static const unsigned char empty[] = {0x3a, 0x30, 0, 0, 0, 0, 0, 0};
+		static const unsigned char many[] = {0x3a, 0x30, 0, 0, 1, 0, 1, 0};
+
+		check(!rb_validate(overlap, sizeof(overlap), &why, &where), "overlapping runs rejected");
+		check(rb_validate(empty, sizeof(empty), &why, &where), "the empty bitmap validates");
+		check(!rb_validate(many, sizeof(many), &why, &where) && strstr(why, "65536"), "a count above 65536 is rejected");
+	}
+	printf("# %d tests, %d failed\n", ntest, nfail);
+	return nfail ? 1 : 0;
+}
