@@ -2,7 +2,7 @@
 --
 -- 50,000 people of a (fictional) home-appliance brand, seen through three systems:
 --   member_records  one row per record in the CRM, the mobile app and the WeChat
---                   mini-program; a person has 1-3 records sources (some have two CRM
+--                   mini-program; a person appears in 1-3 sources (some have two CRM
 --                   records or two app accounts); records carry a phone, an email and/or
 --                   a WeChat openid, so the same person can be linked across sources —
 --                   and a few records share identifiers they should not (a spouse's phone,
@@ -20,20 +20,23 @@
 -- (no random(), no dependence on row order). Loads in a couple of seconds.
 
 SET client_min_messages = warning;
+SET synchronous_commit = off;
+SET work_mem = '64MB';
+SET maintenance_work_mem = '256MB';
 
 DROP TABLE IF EXISTS tag_bitmaps, user_tags, tags, member_records CASCADE;
+DROP TABLE IF EXISTS pg_temp.city_dist, pg_temp.person0, pg_temp.person, pg_temp.item,
+                     pg_temp.has_item, pg_temp.viewed, pg_temp.person_tags;
 
 -- u(key, salt): a uniform draw in [0, 1), the same for the same (key, salt).
-CREATE FUNCTION pg_temp.u(key int, salt int) RETURNS float8
+CREATE OR REPLACE FUNCTION pg_temp.u(key int, salt int) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT (hashint4extended(key, salt) & 4294967295)::float8 / 4294967296 $$;
 
 -- 20 cities, Zipf-like weights (the brand is strongest in the Yangtze delta).
 CREATE TEMP TABLE city_dist AS
 SELECT rank, city,
-       ((sum(w) OVER (ORDER BY rank) - w) / sum(w) OVER ())::float8 AS lo,
-       CASE WHEN rank = 20 THEN 1.0
-            ELSE (sum(w) OVER (ORDER BY rank) / sum(w) OVER ())::float8 END AS hi
+       ((sum(w) OVER (ORDER BY rank) - w) / sum(w) OVER ())::float8 AS lo
 FROM (SELECT rank, city, 1 / power(rank::numeric, 0.75) AS w
       FROM (VALUES (1, 'Shanghai'), (2, 'Hangzhou'), (3, 'Beijing'), (4, 'Shenzhen'),
                    (5, 'Guangzhou'), (6, 'Suzhou'), (7, 'Nanjing'), (8, 'Chengdu'),
@@ -50,7 +53,7 @@ SELECT m AS member_id,
        pg_temp.u(m, 1) < 0.56 AS female,
        least(2006, greatest(1956, 1987 + round(
            (pg_temp.u(m, 2) + pg_temp.u(m, 3) + pg_temp.u(m, 4) - 1.5) * 24)::int)) AS birth_year,
-       pg_temp.u(m, 5) AS u_city,
+       width_bucket(pg_temp.u(m, 5), (SELECT array_agg(lo ORDER BY rank) FROM city_dist)) AS city_rank,
        pg_temp.u(m, 6) AS u_kids,
        pg_temp.u(m, 10) AS u_primary,
        0.25 + 2.25 * pg_temp.u(m, 16) * pg_temp.u(m, 16) AS activity,   -- mean 1, long tail
@@ -58,7 +61,7 @@ SELECT m AS member_id,
 FROM generate_series(1, 50000) m;
 
 CREATE TEMP TABLE person AS
-SELECT p.member_id, p.female, p.birth_year, c.city, c.rank AS city_rank,
+SELECT p.member_id, p.female, p.birth_year, c.city, p.city_rank,
        CASE WHEN 2024 - p.birth_year < 25 THEN '18-24'
             WHEN 2024 - p.birth_year < 35 THEN '25-34'
             WHEN 2024 - p.birth_year < 45 THEN '35-44'
@@ -90,13 +93,13 @@ SELECT p.member_id, p.female, p.birth_year, c.city, c.rank AS city_rank,
                          ELSE 'outlook.com' END END AS email,
        'o' || substr(md5('openid' || p.member_id), 1, 27) AS openid
 FROM person0 p
-JOIN city_dist c ON p.u_city >= c.lo AND p.u_city < c.hi;
+JOIN city_dist c ON c.rank = p.city_rank;
 
 ------------------------------------------------------------------------------------------
 -- member_records: what the CRM, the app and WeChat know about each person
 ------------------------------------------------------------------------------------------
 CREATE TABLE member_records (
-    record_id  text PRIMARY KEY,
+    record_id  text NOT NULL,
     source     text NOT NULL,
     member_id  int  NOT NULL,   -- ground truth, for checking identity resolution
     phone      text,
@@ -110,7 +113,9 @@ CREATE TABLE member_records (
 
 INSERT INTO member_records
 SELECT source || '-' || lpad(((member_id * 2 + dup)::bigint * mult % 1000003)::text, 7, '0'),
-       source, member_id, phone, email, openid, city, gender, birth_year, first_seen
+       source, member_id, phone,
+       CASE WHEN email_drawn OR (phone IS NULL AND openid IS NULL) THEN email END,  -- >= 1 identifier
+       openid, city, gender, birth_year, first_seen
 FROM (
     SELECT r.source, r.dup, r.mult, p.member_id,
            CASE r.source
@@ -121,15 +126,14 @@ FROM (
                                          CASE WHEN r.dup = 1 THEN p.phone_alt ELSE ph.phone END END
                ELSE CASE WHEN pg_temp.u(k, 41) < 0.38 THEN ph.phone END
            END AS phone,
-           CASE WHEN pg_temp.u(k, 42) < CASE r.source WHEN 'crm' THEN 0.35 WHEN 'app' THEN 0.22 ELSE 0.03 END
-                THEN CASE WHEN r.source = 'app' AND pg_temp.u(k, 43) < 0.05 THEN upper(p.email)
-                          ELSE p.email END END AS email,
+           pg_temp.u(k, 42) < CASE r.source WHEN 'crm' THEN 0.35 WHEN 'app' THEN 0.22 ELSE 0.03 END AS email_drawn,
+           CASE WHEN r.source = 'app' AND pg_temp.u(k, 43) < 0.05 THEN upper(p.email) ELSE p.email END AS email,
            CASE WHEN pg_temp.u(k, 44) < CASE r.source WHEN 'crm' THEN 0.08 WHEN 'app' THEN 0.30 ELSE 1 END
                 THEN p.openid END AS openid,
            CASE WHEN pg_temp.u(k, 45) >= CASE r.source WHEN 'crm' THEN 1 WHEN 'app' THEN 0.70 ELSE 0.85 END
                 THEN NULL
                 WHEN pg_temp.u(k, 46) < 0.03                                  -- moved, or a stale profile
-                THEN (SELECT c.city FROM city_dist c WHERE c.rank = 1 + (p.city_rank + 6) % 20)
+                THEN (SELECT array_agg(city ORDER BY rank) FROM city_dist)[1 + (p.city_rank + 6) % 20]
                 ELSE p.city END AS city,
            CASE WHEN pg_temp.u(k, 47) < CASE r.source WHEN 'crm' THEN 0.97 WHEN 'app' THEN 0.60 ELSE 0.90 END
                 THEN CASE WHEN p.female THEN 'F' ELSE 'M' END END AS gender,
@@ -153,10 +157,7 @@ FROM (
     WHERE r.present
 ) s;
 
--- a record always carries at least one identifier
-UPDATE member_records r SET email = p.email
-FROM person p
-WHERE p.member_id = r.member_id AND r.phone IS NULL AND r.email IS NULL AND r.openid IS NULL;
+ALTER TABLE member_records ADD PRIMARY KEY (record_id);
 
 ------------------------------------------------------------------------------------------
 -- Behaviour: product categories (bought:/viewed:), interests and campaign responses
@@ -167,14 +168,14 @@ WHERE p.member_id = r.member_id AND r.phone IS NULL AND r.email IS NULL AND r.op
 CREATE TEMP TABLE item AS
 SELECT k, kind, name,
        CASE WHEN dependent THEN NULL
-            ELSE (CASE kind WHEN 'bought' THEN 0.34 / power(rank::numeric, 0.85)
+            ELSE (CASE kind WHEN 'bought' THEN 0.20 / power(rank::numeric, 0.80)
                             WHEN 'interest' THEN 0.22 / power(rank::numeric, 0.80)
                             ELSE 0.09 / power(rank::numeric, 0.60) END)::float8 END AS base,
-       kids, nokids, female
+       kids::float8 AS kids, nokids::float8 AS nokids, female::float8 AS female
 FROM (
     SELECT rank AS k, rank, 'bought' AS kind, name, kids, nokids, female, dependent
     FROM (VALUES
-        (1, 'purifier', 1.6, 0.75, 1.0, false), (2, 'filter', 1, 1, 1, true),
+        (1, 'purifier', 1.5, 0.75, 1.0, false), (2, 'filter', 1, 1, 1, true),
         (3, 'kettle', 1, 1, 1.1, false), (4, 'rice_cooker', 1.1, 1, 1.2, false),
         (5, 'air_purifier', 1.5, 0.85, 1.05, false), (6, 'water_heater', 1, 1, 1, false),
         (7, 'softener', 1, 1, 1, false), (8, 'dispenser', 1.1, 1, 1, false),
@@ -238,35 +239,43 @@ SELECT p.member_id, d.k
 FROM person p
 CROSS JOIN (VALUES (2, 1, 0.62, 0.015), (12, 5, 0.50, 0.010), (35, 110, 0.22, 0.004))
      d(k, needs, p_with, p_without)
-LEFT JOIN has_item h ON h.member_id = p.member_id AND h.k = d.needs
+LEFT JOIN (SELECT member_id, k FROM has_item WHERE k IN (1, 5, 110)) h
+       ON h.member_id = p.member_id AND h.k = d.needs
 WHERE pg_temp.u(p.member_id, 1000 + d.k)
       < CASE WHEN h.member_id IS NOT NULL THEN d.p_with ELSE d.p_without END;
 
 -- viewed a category in the app or the mini-program: most buyers, and some browsers
 CREATE TEMP TABLE viewed AS
+SELECT member_id, k
+FROM has_item
+WHERE k <= 40 AND pg_temp.u(member_id, 2000 + k) < 0.70
+UNION
 SELECT p.member_id, i.k
 FROM person p
 CROSS JOIN item i
-LEFT JOIN has_item h ON h.member_id = p.member_id AND h.k = i.k
 WHERE i.kind = 'bought'
   AND (p.in_app OR p.in_wechat)
-  AND pg_temp.u(p.member_id, 2000 + i.k)
-      < CASE WHEN h.member_id IS NOT NULL THEN 0.70
-             ELSE least(0.5, 1.5 * coalesce(i.base, 0.03) * p.activity) END;
+  AND pg_temp.u(p.member_id, 3000 + i.k) < least(0.5, 1.2 * coalesce(i.base, 0.03) * p.activity);
 
 ------------------------------------------------------------------------------------------
 -- Person-level tags
 ------------------------------------------------------------------------------------------
 CREATE TEMP TABLE person_tags AS
-WITH b AS (
+WITH hb AS (
+    SELECT member_id, count(*) FILTER (WHERE k <= 40)::int AS n_bought, bool_or(k = 1) AS purifier
+    FROM has_item GROUP BY member_id
+), rb AS (
+    SELECT member_id, min(first_seen) AS first_seen,
+           bool_or(phone IS NOT NULL) AS has_phone, bool_or(email IS NOT NULL) AS has_email
+    FROM member_records GROUP BY member_id
+), b AS (
     SELECT p.*,
-           (SELECT count(*) FROM has_item h WHERE h.member_id = p.member_id AND h.k <= 40)::int AS n_bought,
-           EXISTS (SELECT 1 FROM has_item h WHERE h.member_id = p.member_id AND h.k = 1) AS purifier,
-           (SELECT min(first_seen) FROM member_records r WHERE r.member_id = p.member_id) AS first_seen,
-           EXISTS (SELECT 1 FROM member_records r WHERE r.member_id = p.member_id AND r.phone IS NOT NULL) AS has_phone,
-           EXISTS (SELECT 1 FROM member_records r WHERE r.member_id = p.member_id AND r.email IS NOT NULL) AS has_email,
+           coalesce(hb.n_bought, 0) AS n_bought, coalesce(hb.purifier, false) AS purifier,
+           rb.first_seen, rb.has_phone, rb.has_email,
            pg_temp.u(p.member_id, 50) < CASE WHEN p.in_app THEN 0.40 ELSE 0.12 END * sqrt(p.activity) AS active
     FROM person p
+    LEFT JOIN hb USING (member_id)
+    JOIN rb USING (member_id)
 ), c AS (
     SELECT b.*,
            NOT active AND pg_temp.u(member_id, 51) < CASE WHEN n_bought = 0 THEN 0.45 ELSE 0.25 END AS churn,
@@ -350,65 +359,65 @@ FROM (
 ------------------------------------------------------------------------------------------
 -- user_tags
 ------------------------------------------------------------------------------------------
-CREATE TABLE user_tags (
-    member_id int NOT NULL,
-    tag_id    int NOT NULL REFERENCES tags
-);
-
-INSERT INTO user_tags
+CREATE TABLE user_tags AS
 SELECT p.member_id, t.tag_id
-FROM person_tags p
-CROSS JOIN LATERAL (VALUES
-    (CASE WHEN p.female THEN 'gender:female' ELSE 'gender:male' END, true),
-    ('age:' || p.age_band, true),
-    ('has_children', p.kids),
-    ('household:' || p.household, true),
-    ('income:' || p.income, true),
-    ('city:' || p.city, true),
-    ('src:crm', p.in_crm),
-    ('src:app', p.in_app),
-    ('src:wechat', p.in_wechat),
-    ('src:store', p.in_crm AND pg_temp.u(p.member_id, 60) < 0.55),
-    ('src:tmall', pg_temp.u(p.member_id, 61) < 0.22 * sqrt(p.activity)),
-    ('active_30d', p.active),
-    ('churn_risk', p.churn),
-    ('new_member_90d', p.new_member),
-    ('high_value', p.n_bought >= 5 OR (p.n_bought >= 3 AND pg_temp.u(p.member_id, 62) < 0.25)),
-    ('coupon_user', pg_temp.u(p.member_id, 63) < 0.12 + 0.35 * p.price_sensitive::int),
-    ('price_sensitive', p.price_sensitive),
-    ('cart_abandoner', p.in_app AND pg_temp.u(p.member_id, 64) < 0.22 * p.activity),
-    ('reviewer', p.n_bought > 0 AND pg_temp.u(p.member_id, 65) < 0.15),
-    ('warranty_registered', p.n_bought > 0 AND p.in_crm AND pg_temp.u(p.member_id, 66) < 0.5),
-    ('store_visit_90d', p.in_crm AND pg_temp.u(p.member_id, 67) < 0.18 * p.activity),
-    ('due:filter_change', p.purifier AND pg_temp.u(p.member_id, 68) < 0.40),
-    ('rfm:' || p.rfm, p.rfm IS NOT NULL),
-    ('tier:' || p.tier, p.tier IS NOT NULL),
-    ('pref:sms', p.has_phone AND pg_temp.u(p.member_id, 70) < 0.30),
-    ('pref:wechat', p.in_wechat AND pg_temp.u(p.member_id, 71) < 0.50),
-    ('pref:email', p.has_email AND pg_temp.u(p.member_id, 72) < 0.25),
-    ('pref:app_push', p.in_app AND pg_temp.u(p.member_id, 73) < 0.40),
-    (CASE WHEN pg_temp.u(p.member_id, 74) < 0.42 THEN 'device:ios' ELSE 'device:android' END, p.in_app),
-    ('service:installation', p.n_bought > 0 AND pg_temp.u(p.member_id, 75) < 0.30),
-    ('service:repair', p.n_bought > 0 AND pg_temp.u(p.member_id, 76) < 0.08),
-    ('service:complaint', p.n_bought > 0 AND pg_temp.u(p.member_id, 77) < 0.02)
-) v(tag, yes)
-JOIN tags t ON t.tag = v.tag
-WHERE v.yes;
-
-INSERT INTO user_tags
+FROM (
+              SELECT member_id, CASE WHEN female THEN 'gender:female' ELSE 'gender:male' END AS tag FROM person_tags
+    UNION ALL SELECT member_id, 'age:' || age_band FROM person_tags
+    UNION ALL SELECT member_id, 'has_children' FROM person_tags WHERE kids
+    UNION ALL SELECT member_id, 'household:' || household FROM person_tags
+    UNION ALL SELECT member_id, 'income:' || income FROM person_tags
+    UNION ALL SELECT member_id, 'city:' || city FROM person_tags
+    UNION ALL SELECT member_id, 'src:crm' FROM person_tags WHERE in_crm
+    UNION ALL SELECT member_id, 'src:app' FROM person_tags WHERE in_app
+    UNION ALL SELECT member_id, 'src:wechat' FROM person_tags WHERE in_wechat
+    UNION ALL SELECT member_id, 'src:store' FROM person_tags WHERE in_crm AND pg_temp.u(member_id, 60) < 0.55
+    UNION ALL SELECT member_id, 'src:tmall' FROM person_tags WHERE pg_temp.u(member_id, 61) < 0.22 * sqrt(activity)
+    UNION ALL SELECT member_id, 'active_30d' FROM person_tags WHERE active
+    UNION ALL SELECT member_id, 'churn_risk' FROM person_tags WHERE churn
+    UNION ALL SELECT member_id, 'new_member_90d' FROM person_tags WHERE new_member
+    UNION ALL SELECT member_id, 'high_value' FROM person_tags
+              WHERE n_bought >= 5 OR (n_bought >= 3 AND pg_temp.u(member_id, 62) < 0.25)
+    UNION ALL SELECT member_id, 'coupon_user' FROM person_tags
+              WHERE pg_temp.u(member_id, 63) < CASE WHEN price_sensitive THEN 0.47 ELSE 0.12 END
+    UNION ALL SELECT member_id, 'price_sensitive' FROM person_tags WHERE price_sensitive
+    UNION ALL SELECT member_id, 'cart_abandoner' FROM person_tags
+              WHERE in_app AND pg_temp.u(member_id, 64) < 0.22 * activity
+    UNION ALL SELECT member_id, 'reviewer' FROM person_tags WHERE n_bought > 0 AND pg_temp.u(member_id, 65) < 0.15
+    UNION ALL SELECT member_id, 'warranty_registered' FROM person_tags
+              WHERE n_bought > 0 AND in_crm AND pg_temp.u(member_id, 66) < 0.5
+    UNION ALL SELECT member_id, 'store_visit_90d' FROM person_tags
+              WHERE in_crm AND pg_temp.u(member_id, 67) < 0.18 * activity
+    UNION ALL SELECT member_id, 'due:filter_change' FROM person_tags WHERE purifier AND pg_temp.u(member_id, 68) < 0.40
+    UNION ALL SELECT member_id, 'rfm:' || rfm FROM person_tags WHERE rfm IS NOT NULL
+    UNION ALL SELECT member_id, 'tier:' || tier FROM person_tags WHERE tier IS NOT NULL
+    UNION ALL SELECT member_id, 'pref:sms' FROM person_tags WHERE has_phone AND pg_temp.u(member_id, 70) < 0.30
+    UNION ALL SELECT member_id, 'pref:wechat' FROM person_tags WHERE in_wechat AND pg_temp.u(member_id, 71) < 0.50
+    UNION ALL SELECT member_id, 'pref:email' FROM person_tags WHERE has_email AND pg_temp.u(member_id, 72) < 0.25
+    UNION ALL SELECT member_id, 'pref:app_push' FROM person_tags WHERE in_app AND pg_temp.u(member_id, 73) < 0.40
+    UNION ALL SELECT member_id, CASE WHEN pg_temp.u(member_id, 74) < 0.42 THEN 'device:ios' ELSE 'device:android' END
+              FROM person_tags WHERE in_app
+    UNION ALL SELECT member_id, 'service:installation' FROM person_tags
+              WHERE n_bought > 0 AND pg_temp.u(member_id, 75) < 0.30
+    UNION ALL SELECT member_id, 'service:repair' FROM person_tags WHERE n_bought > 0 AND pg_temp.u(member_id, 76) < 0.08
+    UNION ALL SELECT member_id, 'service:complaint' FROM person_tags
+              WHERE n_bought > 0 AND pg_temp.u(member_id, 77) < 0.02
+) p
+JOIN tags t ON t.tag = p.tag
+UNION ALL
 SELECT h.member_id, t.tag_id
 FROM has_item h
 JOIN item i USING (k)
 JOIN tags t ON t.tag = CASE i.kind WHEN 'bought' THEN 'bought:' WHEN 'interest' THEN 'interest:'
-                                   ELSE 'campaign:' END || i.name;
-
-INSERT INTO user_tags
+                                   ELSE 'campaign:' END || i.name
+UNION ALL
 SELECT v.member_id, t.tag_id
 FROM viewed v
 JOIN item i USING (k)
 JOIN tags t ON t.tag = 'viewed:' || i.name;
 
 ALTER TABLE user_tags ADD PRIMARY KEY (tag_id, member_id);
+ALTER TABLE user_tags ADD FOREIGN KEY (tag_id) REFERENCES tags;
 
 ------------------------------------------------------------------------------------------
 -- tag_bitmaps: one bitmap per tag
@@ -435,4 +444,4 @@ BEGIN
     END IF;
 END $$;
 
-ANALYZE member_records, tags, user_tags, tag_bitmaps;
+VACUUM (ANALYZE) member_records, tags, user_tags, tag_bitmaps;
