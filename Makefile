@@ -13,7 +13,8 @@ MODULE_big  = persona
 
 # One folder per module under src/; each holds its C and its SQL.  The
 # install script is assembled from the module SQL in this order.
-MODULES_SQL = src/bitmap/roaringbitmap.sql
+MODULES_SQL = src/bitmap/roaringbitmap.sql \
+              src/audience/audience.sql
 SRCS        = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS        = $(SRCS:.c=.o)
 

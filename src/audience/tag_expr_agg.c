@@ -1,0 +1,498 @@
+/*
+ * tag_expr_agg.c — rb_tag_expr_agg, rb_tag_expr_count_agg, rb_tag_expr_tags
+ * and rb_tgi.
+ *
+ * The aggregate state keeps, for each tag the expression names, the OR of
+ * the bitmaps of that tag's rows; the expression is evaluated once, at the
+ * end.  Rows whose tag the expression does not name cost a hash probe and
+ * are never detoasted.  The state is a concrete type (rb_tag_expr_state,
+ * with text and binary I/O) so Citus can combine partial states; in memory
+ * it is an expanded object, so rows never re-serialize it.
+ */
+#include "bitmap/roaringbitmap.h"
+#include "tag_expr.h"
+
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#define TE_STATE_MAGIC 0x31455450	/* "PTE1" little-endian */
+
+static void *
+pg_te_alloc(void *ctx, size_t size)
+{
+	return MemoryContextAlloc((MemoryContext) ctx, size ? size : 1);
+}
+
+static void
+pg_te_release(void *ctx, void *p)
+{
+	(void) ctx;
+	pfree(p);
+}
+
+/* Compile or report the error with its position (22023). */
+static tag_expr *
+compile_or_error(const char *text, size_t len, MemoryContext cxt)
+{
+	te_alloc	a = {pg_te_alloc, pg_te_release, cxt};
+	te_error	err;
+	tag_expr   *e = te_compile(text, len, &a, &err);
+
+	if (e == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid tag expression: %s at character %d", err.message, err.position),
+				 errdetail("Expression: %s", pnstrdup(text, Min(len, 200))),
+				 errhint("Combine tags with & (and), - (and not), ^ (xor), | (or) and parentheses; quote tags with other characters, as \"age:18-24\".")));
+	return e;
+}
+
+/* ---- the state ---- */
+
+typedef struct TeState
+{
+	ExpandedObjectHeader hdr;
+	char	   *expr;
+	size_t		exprlen;
+	tag_expr   *prog;
+	RbOwned   **sets;			/* one per tag; NULL until a row of it */
+	bool	   *lazy;
+	Size		flat_size;
+} TeState;
+
+static Size te_get_flat_size(ExpandedObjectHeader *eohptr);
+static void te_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods te_methods = {te_get_flat_size, te_flatten_into};
+
+static bool
+is_te_state(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &te_methods;
+}
+
+static TeState *
+te_state_new(const char *expr, size_t len, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "rb_tag_expr state", ALLOCSET_SMALL_SIZES);
+	TeState    *st = MemoryContextAllocZero(cxt, sizeof(TeState));
+
+	EOH_init_header(&st->hdr, &te_methods, cxt);
+	st->expr = MemoryContextAlloc(cxt, len + 1);
+	memcpy(st->expr, expr, len);
+	st->expr[len] = '\0';
+	st->exprlen = len;
+	st->prog = compile_or_error(expr, len, cxt);
+	st->sets = MemoryContextAllocZero(cxt, sizeof(RbOwned *) * Max(st->prog->ntags, 1));
+	st->lazy = MemoryContextAllocZero(cxt, sizeof(bool) * Max(st->prog->ntags, 1));
+	return st;
+}
+
+static roaring_bitmap_t *
+te_set_ready(TeState *st, int i)
+{
+	if (st->sets[i] == NULL)
+		return NULL;
+	if (st->lazy[i])
+	{
+		roaring_bitmap_repair_after_lazy(st->sets[i]->r);
+		st->lazy[i] = false;
+	}
+	return st->sets[i]->r;
+}
+
+/* OR a bitmap into the set of tag i (taking ownership of nothing). */
+static void
+te_state_or(TeState *st, int i, const roaring_bitmap_t *r)
+{
+	if (st->sets[i] == NULL)
+	{
+		RbOwned    *o = rb_owned_new(st->hdr.eoh_context);
+
+		o->r = roaring_bitmap_copy(r);
+		if (o->r == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		st->sets[i] = o;
+	}
+	else
+	{
+		roaring_bitmap_lazy_or_inplace(st->sets[i]->r, r, false);
+		st->lazy[i] = true;
+	}
+	st->flat_size = 0;
+}
+
+/*
+ * Flat form: magic, expression length and bytes, tag count, then per tag a
+ * length (0 = no rows) and a portable bitmap.  Unaligned: read with memcpy.
+ */
+static Size
+te_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	TeState    *st = (TeState *) eohptr;
+	uint64		size;
+
+	if (st->flat_size)
+		return st->flat_size;
+	size = VARHDRSZ + 4 + 4 + st->exprlen + 4;
+	for (int i = 0; i < st->prog->ntags; i++)
+	{
+		roaring_bitmap_t *r = te_set_ready(st, i);
+
+		size += 4;
+		if (r)
+		{
+			roaring_bitmap_run_optimize(r);
+			size += roaring_bitmap_portable_size_in_bytes(r);
+		}
+	}
+	rb_check_result_size(size);
+	st->flat_size = size;
+	return size;
+}
+
+static void
+put32(char **p, uint32 v)
+{
+	memcpy(*p, &v, 4);
+	*p += 4;
+}
+
+static void
+te_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	TeState    *st = (TeState *) eohptr;
+	char	   *p = VARDATA(result);
+
+	put32(&p, TE_STATE_MAGIC);
+	put32(&p, (uint32) st->exprlen);
+	memcpy(p, st->expr, st->exprlen);
+	p += st->exprlen;
+	put32(&p, (uint32) st->prog->ntags);
+	for (int i = 0; i < st->prog->ntags; i++)
+	{
+		roaring_bitmap_t *r = te_set_ready(st, i);
+
+		if (r == NULL)
+		{
+			put32(&p, 0);
+			continue;
+		}
+		put32(&p, (uint32) roaring_bitmap_portable_size_in_bytes(r));
+		p += roaring_bitmap_portable_serialize(r, p);
+	}
+	Assert(p - (char *) result == (ptrdiff_t) allocated_size);
+	SET_VARSIZE(result, allocated_size);
+}
+
+static bool
+get32(const char **p, const char *end, uint32 *v)
+{
+	if (end - *p < 4)
+		return false;
+	memcpy(v, *p, 4);
+	*p += 4;
+	return true;
+}
+
+static void
+state_corrupt(const char *why, int sqlstate)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("invalid rb_tag_expr_state data: %s", why),
+			 errhint("States are written by rb_tag_expr_agg and rb_tag_expr_count_agg.")));
+}
+
+/*
+ * Parse (and, with validate, fully check) a flat state into an expanded one.
+ * Stored and transferred states were checked when they came in, so the
+ * aggregate's own paths skip the bitmap validation.
+ */
+static TeState *
+te_state_from_flat(const char *data, size_t len, MemoryContext parent, bool validate, int sqlstate)
+{
+	const char *p = data,
+			   *end = data + len;
+	uint32		magic,
+				exprlen,
+				ntags;
+	TeState    *st;
+
+	if (!get32(&p, end, &magic) || magic != TE_STATE_MAGIC)
+		state_corrupt("bad header", sqlstate);
+	if (!get32(&p, end, &exprlen) || (size_t) (end - p) < exprlen)
+		state_corrupt("truncated expression", sqlstate);
+	st = te_state_new(p, exprlen, parent);
+	p += exprlen;
+	if (!get32(&p, end, &ntags) || ntags != (uint32) st->prog->ntags)
+		state_corrupt("tag count does not match the expression", sqlstate);
+	for (uint32 i = 0; i < ntags; i++)
+	{
+		uint32		blen;
+		RbOwned    *o;
+
+		if (!get32(&p, end, &blen) || (size_t) (end - p) < blen)
+			state_corrupt("truncated bitmap", sqlstate);
+		if (blen == 0)
+			continue;
+		if (validate)
+			rb_validate_or_error(p, blen, sqlstate);
+		o = rb_owned_new(st->hdr.eoh_context);
+		o->r = roaring_bitmap_portable_deserialize_safe(p, blen);
+		if (o->r == NULL)
+			state_corrupt("unreadable bitmap", sqlstate);
+		st->sets[i] = o;
+		p += blen;
+	}
+	if (p != end)
+		state_corrupt("trailing bytes", sqlstate);
+	return st;
+}
+
+static TeState *
+te_state_of(Datum d, MemoryContext parent, bool need_rw)
+{
+	bytea	   *flat;
+	TeState    *st;
+
+	if (is_te_state(d) && (!need_rw || VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d))))
+		return (TeState *) DatumGetEOHP(d);
+	flat = (bytea *) PG_DETOAST_DATUM(d);
+	st = te_state_from_flat(VARDATA(flat), VARSIZE(flat) - VARHDRSZ, parent, false,
+							ERRCODE_DATA_CORRUPTED);
+	return st;
+}
+
+static void
+same_expression(TeState *st, text *expr)
+{
+	if ((size_t) VARSIZE_ANY_EXHDR(expr) != st->exprlen ||
+		memcmp(VARDATA_ANY(expr), st->expr, st->exprlen) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the tag expression must be the same for every row of a group"),
+				 errdetail("Saw \"%s\" and then \"%s\".", st->expr, text_to_cstring(expr))));
+}
+
+/* ---- SQL-callable ---- */
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_trans);
+Datum
+rb_tag_expr_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	TeState    *st;
+	text	   *tag;
+	text	   *expr;
+	int32		i;
+	RbArg		in;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rb_tag_expr_trans can only be called as an aggregate transition function")));
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the tag expression must not be NULL")));
+	expr = PG_GETARG_TEXT_PP(3);
+	if (PG_ARGISNULL(0))
+		st = te_state_new(VARDATA_ANY(expr), VARSIZE_ANY_EXHDR(expr), aggctx);
+	else
+	{
+		st = te_state_of(PG_GETARG_DATUM(0), aggctx, true);
+		same_expression(st, expr);
+	}
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_DATUM(EOHPGetRWDatum(&st->hdr));
+	tag = PG_GETARG_TEXT_PP(2);
+	i = te_find_tag(st->prog, VARDATA_ANY(tag), VARSIZE_ANY_EXHDR(tag));
+	if (i >= 0)
+	{
+		rb_arg_get(fcinfo, 1, &in);
+		te_state_or(st, i, rb_arg_roaring(&in));
+		rb_arg_release(&in);
+	}
+	PG_RETURN_DATUM(EOHPGetRWDatum(&st->hdr));
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_combine);
+Datum
+rb_tag_expr_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	TeState    *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rb_tag_expr_combine can only be called as an aggregate combine function")));
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = te_state_of(PG_GETARG_DATUM(1), CurrentMemoryContext, false);
+	if (PG_ARGISNULL(0))
+		a = te_state_new(b->expr, b->exprlen, aggctx);
+	else
+		a = te_state_of(PG_GETARG_DATUM(0), aggctx, true);
+	if (a->exprlen != b->exprlen || memcmp(a->expr, b->expr, a->exprlen) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine states of different tag expressions"),
+				 errdetail("\"%s\" and \"%s\".", a->expr, b->expr)));
+	for (int i = 0; i < a->prog->ntags; i++)
+	{
+		roaring_bitmap_t *r = te_set_ready(b, i);
+
+		if (r)
+			te_state_or(a, i, r);
+	}
+	PG_RETURN_DATUM(EOHPGetRWDatum(&a->hdr));
+}
+
+/* Over no rows there is no expression to evaluate: the empty audience. */
+PG_FUNCTION_INFO_V1(rb_tag_expr_final);
+Datum
+rb_tag_expr_final(PG_FUNCTION_ARGS)
+{
+	TeState    *st;
+	RbOwned    *o;
+	roaring_bitmap_t **sets;
+
+	if (PG_ARGISNULL(0))
+	{
+		o = rb_new_owned();
+		PG_RETURN_ROARING(o);
+	}
+	st = te_state_of(PG_GETARG_DATUM(0), CurrentMemoryContext, false);
+	sets = palloc0(sizeof(roaring_bitmap_t *) * Max(st->prog->ntags, 1));
+	for (int i = 0; i < st->prog->ntags; i++)
+		sets[i] = te_set_ready(st, i);
+	o = rb_owned_new(CurrentMemoryContext);
+	o->r = te_eval(st->prog, sets);
+	if (o->r == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	PG_RETURN_ROARING(o);
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_count_final);
+Datum
+rb_tag_expr_count_final(PG_FUNCTION_ARGS)
+{
+	TeState    *st;
+	roaring_bitmap_t **sets;
+	uint64		count;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT64(0);
+	st = te_state_of(PG_GETARG_DATUM(0), CurrentMemoryContext, false);
+	sets = palloc0(sizeof(roaring_bitmap_t *) * Max(st->prog->ntags, 1));
+	for (int i = 0; i < st->prog->ntags; i++)
+		sets[i] = te_set_ready(st, i);
+	if (!te_eval_count(st->prog, sets, &count))
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	PG_RETURN_INT64((int64) count);
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_state_in);
+Datum
+rb_tag_expr_state_in(PG_FUNCTION_ARGS)
+{
+	char	   *input = PG_GETARG_CSTRING(0);
+	bytea	   *b;
+
+	if (input[0] != '\\' || input[1] != 'x')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type rb_tag_expr_state"),
+				 errhint("The text form is \\x followed by the hex of the binary form.")));
+	b = DatumGetByteaPP(DirectFunctionCall1(byteain, CStringGetDatum(input)));
+	/* validates everything; the expanded copy is dropped with the context */
+	te_state_from_flat(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), CurrentMemoryContext, true,
+					   ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_BYTEA_P(b);
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_state_out);
+Datum
+rb_tag_expr_state_out(PG_FUNCTION_ARGS)
+{
+	return DirectFunctionCall1(byteaout, PointerGetDatum(PG_GETARG_BYTEA_P(0)));
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_state_recv);
+Datum
+rb_tag_expr_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			nbytes = buf->len - buf->cursor;
+	bytea	   *result = palloc(nbytes + VARHDRSZ);
+
+	pq_copymsgbytes(buf, VARDATA(result), nbytes);
+	SET_VARSIZE(result, nbytes + VARHDRSZ);
+	te_state_from_flat(VARDATA(result), nbytes, CurrentMemoryContext, true,
+					   ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_BYTEA_P(result);
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_state_send);
+Datum
+rb_tag_expr_state_send(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(rb_tag_expr_tags);
+Datum
+rb_tag_expr_tags(PG_FUNCTION_ARGS)
+{
+	text	   *expr = PG_GETARG_TEXT_PP(0);
+	tag_expr   *e = compile_or_error(VARDATA_ANY(expr), VARSIZE_ANY_EXHDR(expr),
+									 CurrentMemoryContext);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(e->ntags, 1));
+
+	for (int i = 0; i < e->ntags; i++)
+		elems[i] = PointerGetDatum(cstring_to_text_with_len(e->tags[i], e->taglens[i]));
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, e->ntags, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* Target Group Index: how much more often F occurs in T than in B. */
+PG_FUNCTION_INFO_V1(rb_tgi);
+Datum
+rb_tgi(PG_FUNCTION_ARGS)
+{
+	RbArg		t,
+				f,
+				b;
+	uint64		nt,
+				nb,
+				nbf,
+				ntf;
+
+	rb_arg_get(fcinfo, 0, &t);
+	rb_arg_get(fcinfo, 1, &f);
+	rb_arg_get(fcinfo, 2, &b);
+	nt = rb_arg_cardinality(&t);
+	if (nt == 0)
+		PG_RETURN_NULL();
+	nb = rb_arg_cardinality(&b);
+	nbf = roaring_bitmap_and_cardinality(rb_arg_roaring(&b), rb_arg_roaring(&f));
+	if (nbf == 0)
+		PG_RETURN_NULL();
+	ntf = roaring_bitmap_and_cardinality(rb_arg_roaring(&t), rb_arg_roaring(&f));
+	PG_RETURN_FLOAT8(100.0 * ((double) ntf / (double) nt) / ((double) nbf / (double) nb));
+}
