@@ -1,0 +1,46 @@
+# test/bench/common.sh — shared by the benchmarks: a server (throwaway unless
+# PGHOST/PGPORT/PGDATABASE are set), the data set at SCALE, and a timer.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$PERSONA_ROOT"
+SCALE=${SCALE:-1}
+BENCH_DB=${BENCH_DB:-persona_bench}
+
+bench_setup() {
+	persona_deps
+	persona_install
+	persona_cluster
+	if ! psql -X -qAt -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'" | grep -q 1; then
+		psql -X -q -d postgres -c "CREATE DATABASE $BENCH_DB"
+	fi
+	export PGDATABASE=$BENCH_DB
+	psql -X -q -c "CREATE EXTENSION IF NOT EXISTS persona" -c "ALTER EXTENSION persona UPDATE" 2>/dev/null || true
+	have=$(psql -X -qAt -c "SELECT scale FROM bench_meta" 2>/dev/null || true)
+	if [ "$have" != "$SCALE" ]; then
+		say "generating the data set at SCALE=$SCALE (10 million users x SCALE) ..."
+		local t0=$(date +%s)
+		psql -X -q -v scale="$SCALE" -f test/bench/data.sql >&2
+		psql -X -q -c "DROP TABLE IF EXISTS bench_meta; CREATE TABLE bench_meta AS SELECT $SCALE::text AS scale"
+		say "generated in $(( $(date +%s) - t0 )) s"
+	fi
+	# the timer: median of 3 runs of a query, server side, in milliseconds
+	psql -X -q <<'SQL'
+CREATE OR REPLACE FUNCTION bench_median(q text, runs int DEFAULT 3) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE t timestamptz; ms float8[] := '{}';
+BEGIN
+  FOR i IN 1 .. runs LOOP
+    t := clock_timestamp();
+    EXECUTE q;
+    ms := ms || extract(epoch FROM clock_timestamp() - t) * 1000;
+  END LOOP;
+  RETURN (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(ms) x);
+END $$;
+SQL
+}
+
+machine() {
+	printf '%s, %s cores, %s GiB RAM, PostgreSQL %s' \
+		"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$(nproc)" \
+		"$(awk '/MemTotal/ {printf "%d", $2/1048576}' /proc/meminfo)" \
+		"$(psql -X -qAt -c 'SHOW server_version' | cut -d' ' -f1)"
+}
