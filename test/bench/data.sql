@@ -17,7 +17,7 @@ CREATE TABLE bench_tags AS
 SELECT t AS tag_id,
        'tag_' || t AS tag,
        CASE WHEN t <= 1500 THEN greatest(1, round(0.5 * :users / power(t, 0.78)))::int
-            ELSE greatest(1, round((200 + (t * 7919) % 700) * :users / 10000000.0))::int END AS size,
+            ELSE greatest(1, round((200 + (t * 7919) % 700) * :users::bigint / 10000000.0))::int END AS size,
        (t % 3) AS mode,                 -- 0 dense range, 1 sparse, 2 clustered
        ((t::bigint * 2654435761) % :users)::int AS start
 FROM generate_series(1, 2000) t;
