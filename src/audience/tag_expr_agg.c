@@ -490,9 +490,9 @@ rb_tgi(PG_FUNCTION_ARGS)
 	if (nt == 0)
 		PG_RETURN_NULL();
 	nb = rb_arg_cardinality(&b);
-	nbf = roaring_bitmap_and_cardinality(rb_arg_roaring(&b), rb_arg_roaring(&f));
+	nbf = rb_args_and_cardinality(&b, &f);
 	if (nbf == 0)
 		PG_RETURN_NULL();
-	ntf = roaring_bitmap_and_cardinality(rb_arg_roaring(&t), rb_arg_roaring(&f));
+	ntf = rb_args_and_cardinality(&t, &f);
 	PG_RETURN_FLOAT8(100.0 * ((double) ntf / (double) nt) / ((double) nbf / (double) nb));
 }

@@ -158,4 +158,8 @@ extern uint64_t rb_view_hash(const rb_view *v, uint64_t seed, bool *broken);
 /* Three-way compare of two sets: lexicographic on their sorted elements. */
 extern int	rb_view_compare(const rb_view *a, const rb_view *b, bool *broken);
 
+/* rb_kernels.c: cardinalities on the serialized bytes, no allocation */
+extern uint64_t rb_view_and_cardinality(const rb_view *a, const rb_view *b, bool *broken);
+extern const char *rb_kernel_name(void);
+
 #endif

@@ -86,6 +86,7 @@ pg_attribute_noreturn() extern void rb_corrupt_error(void);
 #define PG_RETURN_ROARING(o) PG_RETURN_BYTEA_P(rb_serialize_free(o))
 
 extern bool rb_arg_contains_value(RbArg *a, uint32 x);
+extern uint64 rb_args_and_cardinality(RbArg *a, RbArg *b);
 extern bool rb_args_equal(FunctionCallInfo fcinfo);
 
 /* GUC persona.output_format */

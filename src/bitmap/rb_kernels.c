@@ -1,0 +1,298 @@
+/*
+ * rb_kernels.c — set-operation cardinalities computed on the serialized
+ * bytes, container by container, with no allocation.
+ *
+ * Debian's CRoaring 0.2.66 would first deserialize both operands (a malloc
+ * and a copy per container) and then counts bits one call per word without
+ * the popcnt instruction; reading in place and dispatching on the CPU at run
+ * time is what makes rb_and_cardinality and its relatives cheap.  The other
+ * cardinalities follow from the intersection and the header counts.
+ */
+#include "rb_format.h"
+
+#include <string.h>
+
+/* ---- popcount of a & b over 1024 words, with run-time dispatch ---- */
+
+static uint64_t
+and_popcount_portable(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t	total = 0;
+
+	for (int w = 0; w < 1024; w++)
+		total += (uint64_t) __builtin_popcountll(rb_ld64(a + 8 * w) & rb_ld64(b + 8 * w));
+	return total;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt")))
+static uint64_t
+and_popcount_popcnt(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t	total = 0;
+
+	for (int w = 0; w < 1024; w++)
+	{
+		uint64_t	x,
+					y;
+
+		memcpy(&x, a + 8 * w, 8);
+		memcpy(&y, b + 8 * w, 8);
+		total += (uint64_t) __builtin_popcountll(x & y);
+	}
+	return total;
+}
+
+__attribute__((target("popcnt")))
+static uint64_t
+popcount_range_popcnt(const uint8_t *a, uint32_t start, uint32_t end)
+{
+	/* bits [start, end] of the bitset */
+	uint32_t	ws = start >> 6,
+				we = end >> 6;
+	uint64_t	total = 0;
+
+	for (uint32_t w = ws; w <= we; w++)
+	{
+		uint64_t	x;
+
+		memcpy(&x, a + 8 * w, 8);
+		if (w == ws)
+			x &= ~0ULL << (start & 63);
+		if (w == we)
+			x &= ~0ULL >> (63 - (end & 63));
+		total += (uint64_t) __builtin_popcountll(x);
+	}
+	return total;
+}
+#endif
+
+static uint64_t
+popcount_range_portable(const uint8_t *a, uint32_t start, uint32_t end)
+{
+	uint32_t	ws = start >> 6,
+				we = end >> 6;
+	uint64_t	total = 0;
+
+	for (uint32_t w = ws; w <= we; w++)
+	{
+		uint64_t	x = rb_ld64(a + 8 * w);
+
+		if (w == ws)
+			x &= ~0ULL << (start & 63);
+		if (w == we)
+			x &= ~0ULL >> (63 - (end & 63));
+		total += (uint64_t) __builtin_popcountll(x);
+	}
+	return total;
+}
+
+static uint64_t (*and_popcount) (const uint8_t *, const uint8_t *);
+static uint64_t (*popcount_range) (const uint8_t *, uint32_t, uint32_t);
+
+static void
+choose_kernels(void)
+{
+	and_popcount = and_popcount_portable;
+	popcount_range = popcount_range_portable;
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("popcnt"))
+	{
+		and_popcount = and_popcount_popcnt;
+		popcount_range = popcount_range_popcnt;
+	}
+#endif
+}
+
+const char *
+rb_kernel_name(void)
+{
+	if (and_popcount == NULL)
+		choose_kernels();
+	return and_popcount == and_popcount_portable ? "portable" : "popcnt";
+}
+
+/* ---- container pairs ---- */
+
+static uint32_t
+array_array(const rb_container *a, const rb_container *b)
+{
+	uint32_t	i = 0,
+				j = 0,
+				n = 0;
+
+	/* a skewed pair gallops through the larger side */
+	if (a->card * 64 < b->card || b->card * 64 < a->card)
+	{
+		const rb_container *s = a->card < b->card ? a : b;
+		const rb_container *l = a->card < b->card ? b : a;
+		uint32_t	lo = 0;
+
+		for (i = 0; i < s->card; i++)
+		{
+			uint16_t	x = rb_ld16(s->data + 2 * i);
+			uint32_t	hi = l->card;
+
+			while (lo < hi)
+			{
+				uint32_t	mid = (lo + hi) >> 1;
+
+				if (rb_ld16(l->data + 2 * mid) < x)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == l->card)
+				break;
+			if (rb_ld16(l->data + 2 * lo) == x)
+				n++;
+		}
+		return n;
+	}
+	while (i < a->card && j < b->card)
+	{
+		uint16_t	x = rb_ld16(a->data + 2 * i),
+					y = rb_ld16(b->data + 2 * j);
+
+		n += x == y;
+		i += x <= y;
+		j += y <= x;
+	}
+	return n;
+}
+
+static uint32_t
+array_bitset(const rb_container *a, const rb_container *bs)
+{
+	uint32_t	n = 0;
+
+	for (uint32_t i = 0; i < a->card; i++)
+	{
+		uint16_t	x = rb_ld16(a->data + 2 * i);
+
+		n += (bs->data[x >> 3] >> (x & 7)) & 1;
+	}
+	return n;
+}
+
+static uint32_t
+array_run(const rb_container *a, const rb_container *r)
+{
+	uint32_t	n = 0,
+				k = 0;
+
+	for (uint32_t i = 0; i < a->card && k < r->nruns; i++)
+	{
+		uint32_t	x = rb_ld16(a->data + 2 * i);
+
+		while (k < r->nruns &&
+			   (uint32_t) rb_ld16(r->data + 4 * k) + rb_ld16(r->data + 4 * k + 2) < x)
+			k++;
+		if (k < r->nruns && rb_ld16(r->data + 4 * k) <= x)
+			n++;
+	}
+	return n;
+}
+
+static uint32_t
+run_bitset(const rb_container *r, const rb_container *bs)
+{
+	uint64_t	n = 0;
+
+	for (uint32_t k = 0; k < r->nruns; k++)
+	{
+		uint32_t	s = rb_ld16(r->data + 4 * k);
+
+		n += popcount_range(bs->data, s, s + rb_ld16(r->data + 4 * k + 2));
+	}
+	return (uint32_t) n;
+}
+
+static uint32_t
+run_run(const rb_container *a, const rb_container *b)
+{
+	uint32_t	i = 0,
+				j = 0,
+				n = 0;
+
+	while (i < a->nruns && j < b->nruns)
+	{
+		uint32_t	as = rb_ld16(a->data + 4 * i),
+					ae = as + rb_ld16(a->data + 4 * i + 2);
+		uint32_t	bs = rb_ld16(b->data + 4 * j),
+					be = bs + rb_ld16(b->data + 4 * j + 2);
+		uint32_t	s = as > bs ? as : bs;
+		uint32_t	e = ae < be ? ae : be;
+
+		if (s <= e)
+			n += e - s + 1;
+		if (ae <= be)
+			i++;
+		if (be <= ae)
+			j++;
+	}
+	return n;
+}
+
+static uint32_t
+container_and_card(const rb_container *a, const rb_container *b)
+{
+	/* order the pair as (array, bitset, run) to halve the cases */
+	if (a->type > b->type)
+	{
+		const rb_container *t = a;
+
+		a = b;
+		b = t;
+	}
+	switch (a->type)
+	{
+		case RB_ARRAY:
+			return b->type == RB_ARRAY ? array_array(a, b) :
+				b->type == RB_BITSET ? array_bitset(a, b) : array_run(a, b);
+		case RB_BITSET:
+			return b->type == RB_BITSET ? (uint32_t) and_popcount(a->data, b->data) :
+				run_bitset(b, a);
+		case RB_RUN:
+			return run_run(a, b);
+	}
+	return 0;
+}
+
+uint64_t
+rb_view_and_cardinality(const rb_view *a, const rb_view *b, bool *broken)
+{
+	int32_t		i = 0,
+				j = 0;
+	uint64_t	total = 0;
+
+	if (and_popcount == NULL)
+		choose_kernels();
+	*broken = false;
+	while (i < a->n && j < b->n)
+	{
+		uint16_t	ka = rb_view_key(a, i),
+					kb = rb_view_key(b, j);
+
+		if (ka < kb)
+			i++;
+		else if (kb < ka)
+			j++;
+		else
+		{
+			rb_container ca,
+						cb;
+
+			if (!rb_view_container(a, i, &ca) || !rb_view_container(b, j, &cb))
+			{
+				*broken = true;
+				return 0;
+			}
+			total += container_and_card(&ca, &cb);
+			i++;
+			j++;
+		}
+	}
+	return total;
+}
