@@ -4,6 +4,8 @@
  */
 #include "roaringbitmap.h"
 
+#include "access/detoast.h"
+
 typedef roaring_bitmap_t *(*rb_binop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
 typedef bool (*rb_predop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
 
@@ -274,24 +276,106 @@ rb_arg_contains_value(RbArg *a, uint32 x)
 	return rb_container_contains(&c, (uint16) x);
 }
 
+/*
+ * A point lookup in a large bitmap stored out of line reads three slices
+ * (the cookie, the header, one container) instead of every chunk.
+ */
+#define RB_SLICE_THRESHOLD (64 * 1024)
+
+static bool
+contains_sliced(struct varlena *p, uint32 x, bool *result)
+{
+	struct varlena *head,
+			   *hdr,
+			   *cont;
+	rb_view		v;
+	int32		i,
+				size;
+	uint32		off,
+				total = VARATT_EXTERNAL_GET_EXTSIZE(*(struct varatt_external *) VARDATA_EXTERNAL(p));
+	size_t		hsize;
+	rb_container c;
+
+	head = detoast_attr_slice(p, 0, 8);
+	hsize = rb_header_size((const uint8 *) VARDATA_ANY(head), VARSIZE_ANY_EXHDR(head));
+	if (hsize > total)
+		rb_corrupt_error();
+	hdr = detoast_attr_slice(p, 0, (int32) hsize);
+	/* without an offset header, containers must be walked: read it all */
+	if (!rb_view_init(&v, VARDATA_ANY(hdr), VARSIZE_ANY_EXHDR(hdr)) || v.offsets == NULL)
+		return false;
+	i = rb_view_find(&v, (uint16) (x >> 16));
+	if (i < 0)
+	{
+		*result = false;
+		return true;
+	}
+	off = rb_view_offset(&v, i);
+	size = (int32) rb_view_payload_size(&v, i);
+	if (size < 0)
+	{
+		/* a run container: its run count comes first */
+		struct varlena *n = detoast_attr_slice(p, (int32) off, 2);
+
+		if (VARSIZE_ANY_EXHDR(n) < 2)
+			rb_corrupt_error();
+		size = 2 + 4 * rb_ld16((const uint8 *) VARDATA_ANY(n));
+	}
+	if ((uint64) off + size > total)
+		rb_corrupt_error();
+	cont = detoast_attr_slice(p, (int32) off, size);
+	if (VARSIZE_ANY_EXHDR(cont) != (Size) size)
+		rb_corrupt_error();
+	c.key = rb_view_key(&v, i);
+	c.card = rb_view_card(&v, i);
+	if (rb_view_is_run(&v, i))
+	{
+		c.type = RB_RUN;
+		c.nruns = rb_ld16((const uint8 *) VARDATA_ANY(cont));
+		c.data = (const uint8 *) VARDATA_ANY(cont) + 2;
+	}
+	else
+	{
+		c.type = c.card > RB_ARRAY_MAX ? RB_BITSET : RB_ARRAY;
+		c.nruns = 0;
+		c.data = (const uint8 *) VARDATA_ANY(cont);
+	}
+	*result = rb_container_contains(&c, (uint16) x);
+	return true;
+}
+
+static bool
+datum_contains(FunctionCallInfo fcinfo, int bmarg, uint32 x)
+{
+	struct varlena *p = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(bmarg));
+	RbArg		a;
+	bool		result;
+
+	if (VARATT_IS_EXTERNAL_ONDISK(p) && !VARATT_EXTERNAL_IS_COMPRESSED(*(struct varatt_external *) VARDATA_EXTERNAL(p)))
+	{
+		struct varatt_external ext;
+
+		VARATT_EXTERNAL_GET_POINTER(ext, p);
+		if (VARATT_EXTERNAL_GET_EXTSIZE(ext) > RB_SLICE_THRESHOLD &&
+			contains_sliced(p, x, &result))
+			return result;
+	}
+	rb_arg_get(fcinfo, bmarg, &a);
+	return rb_arg_contains_value(&a, x);
+}
+
 PG_FUNCTION_INFO_V1(rb_contains_int);
 Datum
 rb_contains_int(PG_FUNCTION_ARGS)
 {
-	RbArg		a;
-
-	rb_arg_get(fcinfo, 0, &a);
-	PG_RETURN_BOOL(rb_arg_contains_value(&a, (uint32) PG_GETARG_INT32(1)));
+	PG_RETURN_BOOL(datum_contains(fcinfo, 0, (uint32) PG_GETARG_INT32(1)));
 }
 
 PG_FUNCTION_INFO_V1(rb_containedby_int);
 Datum
 rb_containedby_int(PG_FUNCTION_ARGS)
 {
-	RbArg		a;
-
-	rb_arg_get(fcinfo, 1, &a);
-	PG_RETURN_BOOL(rb_arg_contains_value(&a, (uint32) PG_GETARG_INT32(0)));
+	PG_RETURN_BOOL(datum_contains(fcinfo, 1, (uint32) PG_GETARG_INT32(0)));
 }
 
 static Datum

@@ -1,0 +1,40 @@
+-- large bitmaps stored out of line: point lookups read slices, repeated
+-- arguments are detoasted once per call site
+CREATE TABLE big_bm (id int, bm roaringbitmap);
+INSERT INTO big_bm
+SELECT 1, rb_build_agg(i * 3) FROM generate_series(0, 300000) i            -- bitset containers
+UNION ALL
+SELECT 2, rb_build_agg(i * 97) FROM generate_series(0, 200000) i           -- array containers
+UNION ALL
+SELECT 3, rb_runoptimize(rb_build_agg(i)) FROM generate_series(0, 655359) i WHERE i % 20 < 10  -- run containers
+UNION ALL
+SELECT 4, rb_build_agg(i) FROM generate_series(-2000000, -1) i;            -- up to 2^32 - 1
+SELECT id, pg_column_size(bm) > 65536 AS out_of_line_and_big, rb_cardinality(bm) FROM big_bm ORDER BY id;
+
+-- every probe against arithmetic: multiples of 3 up to 900000, of 97 up to 19400000,
+-- x % 20 < 10 below 655360, and the last two million unsigned values
+SELECT id, count(*) AS probes,
+       count(*) FILTER (WHERE rb_contains(bm, x) <> CASE id
+           WHEN 1 THEN x >= 0 AND x % 3 = 0 AND x <= 900000
+           WHEN 2 THEN x >= 0 AND x % 97 = 0 AND x <= 19400000
+           WHEN 3 THEN x >= 0 AND x % 20 < 10 AND x < 655360
+           ELSE x < 0 AND x >= -2000000 END) AS wrong,
+       count(*) FILTER (WHERE (x <@ bm) <> rb_contains(bm, x)) AS containedby_differs
+FROM big_bm, (SELECT generate_series(-2100000, 20000000, 997) AS x
+              UNION ALL SELECT unnest(ARRAY[0, 3, 97, 9, 19, 20, 655359, -1, -2000000, -2000001, 2147483647, -2147483648])) p
+GROUP BY id ORDER BY id;
+
+-- one segment against every row: the same TOAST value on every call
+SELECT a.id, rb_and_cardinality(a.bm, (SELECT bm FROM big_bm WHERE id = 1)) AS with_1,
+       rb_cardinality(rb_and(a.bm, (SELECT bm FROM big_bm WHERE id = 1))) AS via_and,
+       rb_and_cardinality(a.bm, (SELECT bm FROM big_bm WHERE id = 2)) AS with_2
+FROM big_bm a ORDER BY a.id;
+-- arguments that change every row
+SET enable_hashjoin = off; SET enable_mergejoin = off;
+SELECT a.id, b.id, rb_and_cardinality(a.bm, b.bm) = rb_cardinality(rb_and(a.bm, b.bm)) AS agrees,
+       rb_or_cardinality(a.bm, b.bm) = rb_cardinality(rb_or(a.bm, b.bm)) AS or_agrees
+FROM big_bm a, big_bm b ORDER BY 1, 2;
+RESET ALL;
+-- multiples of both 3 and 97 up to 900000, in plain arithmetic
+SELECT count(*) FROM generate_series(0, 900000, 291) x;
+DROP TABLE big_bm;
