@@ -13,7 +13,6 @@
 #include "tag_expr.h"
 
 #include "catalog/pg_type.h"
-#include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -433,13 +432,9 @@ PG_FUNCTION_INFO_V1(rb_tag_expr_state_recv);
 Datum
 rb_tag_expr_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			nbytes = buf->len - buf->cursor;
-	bytea	   *result = palloc(nbytes + VARHDRSZ);
+	bytea	   *result = rb_recv_raw((StringInfo) PG_GETARG_POINTER(0));
 
-	pq_copymsgbytes(buf, VARDATA(result), nbytes);
-	SET_VARSIZE(result, nbytes + VARHDRSZ);
-	te_state_from_flat(VARDATA(result), nbytes, CurrentMemoryContext, true,
+	te_state_from_flat(VARDATA(result), VARSIZE(result) - VARHDRSZ, CurrentMemoryContext, true,
 					   ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_BYTEA_P(result);
 }
@@ -448,12 +443,7 @@ PG_FUNCTION_INFO_V1(rb_tag_expr_state_send);
 Datum
 rb_tag_expr_state_send(PG_FUNCTION_ARGS)
 {
-	bytea	   *b = PG_GETARG_BYTEA_P(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(rb_send_raw(PG_GETARG_BYTEA_P(0)));
 }
 
 PG_FUNCTION_INFO_V1(rb_tag_expr_tags);

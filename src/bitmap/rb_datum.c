@@ -5,6 +5,7 @@
 #include "roaringbitmap.h"
 
 #include "access/detoast.h"
+#include "libpq/pqformat.h"
 #include "utils/memutils.h"
 
 /* ---- ownership ---- */
@@ -416,4 +417,27 @@ rb_arg_cardinality(RbArg *arg)
 	if (arg->exp)
 		return roaring_bitmap_get_cardinality(rb_expanded_ready(arg->exp));
 	return rb_view_cardinality(&arg->view);
+}
+
+/* ---- binary I/O of varlena types whose bytes are their wire form ---- */
+
+bytea *
+rb_recv_raw(StringInfo buf)
+{
+	int			nbytes = buf->len - buf->cursor;
+	bytea	   *result = palloc(nbytes + VARHDRSZ);
+
+	pq_copymsgbytes(buf, VARDATA(result), nbytes);
+	SET_VARSIZE(result, nbytes + VARHDRSZ);
+	return result;
+}
+
+bytea *
+rb_send_raw(bytea *b)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
+	return pq_endtypsend(&buf);
 }

@@ -183,13 +183,10 @@ PG_FUNCTION_INFO_V1(roaringbitmap_recv);
 Datum
 roaringbitmap_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			nbytes = buf->len - buf->cursor;
-	bytea	   *result = palloc(nbytes + VARHDRSZ);
+	bytea	   *result = rb_recv_raw((StringInfo) PG_GETARG_POINTER(0));
 
-	pq_copymsgbytes(buf, VARDATA(result), nbytes);
-	SET_VARSIZE(result, nbytes + VARHDRSZ);
-	rb_validate_or_error(VARDATA(result), nbytes, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	rb_validate_or_error(VARDATA(result), VARSIZE(result) - VARHDRSZ,
+						 ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_BYTEA_P(result);
 }
 
@@ -197,12 +194,7 @@ PG_FUNCTION_INFO_V1(roaringbitmap_send);
 Datum
 roaringbitmap_send(PG_FUNCTION_ARGS)
 {
-	bytea	   *b = PG_GETARG_BYTEA_P(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(rb_send_raw(PG_GETARG_BYTEA_P(0)));
 }
 
 /* bytea -> roaringbitmap: the layouts are identical once validated. */

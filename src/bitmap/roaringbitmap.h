@@ -17,6 +17,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/expandeddatum.h"
 
 #include <roaring/roaring.h>
@@ -78,6 +79,10 @@ extern RbOwned *rb_new_owned(void);
 extern bytea *rb_serialize_free(RbOwned *o);
 extern bytea *rb_serialize(const roaring_bitmap_t *r);
 extern void rb_check_result_size(uint64 bytes);
+
+/* Binary I/O of a varlena whose bytes are its wire form (caller validates). */
+extern bytea *rb_recv_raw(StringInfo buf);
+extern bytea *rb_send_raw(bytea *b);
 
 /* Report bytes that failed rb_validate (or stored bytes that are corrupt). */
 extern void rb_validate_or_error(const char *buf, size_t len, int sqlstate);

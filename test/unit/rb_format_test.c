@@ -6,31 +6,11 @@
 #include "bitmap/rb_format.h"
 
 #include <roaring/roaring.h>
+#include "tap.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int	ntest = 0;
-static int	nfail = 0;
-
-static void
-check(int ok, const char *what)
-{
-	ntest++;
-	if (!ok)
-		nfail++;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ntest, what);
-}
-
-static uint64_t rng = 88172645463325252ULL;
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t) rng;
-}
 
 /* A random bitmap mixing sparse values, dense ranges and full containers. */
 static roaring_bitmap_t *
@@ -245,6 +225,5 @@ main(void)
 		check(rb_validate(empty, sizeof(empty), &why, &where), "the empty bitmap validates");
 		check(!rb_validate(many, sizeof(many), &why, &where) && strstr(why, "65536"), "a count above 65536 is rejected");
 	}
-	printf("# %d tests, %d failed\n", ntest, nfail);
-	return nfail ? 1 : 0;
+	return done_testing();
 }

@@ -7,21 +7,11 @@
 // link: src/audience/tag_expr.c
 #include "audience/tag_expr.h"
 
+#include "tap.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int	ntest = 0,
-			nfail = 0;
-
-static void
-check(int ok, const char *what)
-{
-	ntest++;
-	if (!ok)
-		nfail++;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ntest, what);
-}
 
 static void *
 m_alloc(void *ctx, size_t n)
@@ -36,16 +26,6 @@ m_release(void *ctx, void *p)
 	free(p);
 }
 static const te_alloc A = {m_alloc, m_release, NULL};
-
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t) rng;
-}
 
 /* tag pool: spelled in the expression / the name the parser must produce */
 static const char *spell[] = {"a", "b.c", "x:1_2", "\"age:18-24\"", "\"say \"\"hi\"\"\"", "城市:上海", "\"\"", "Tag9"};
@@ -376,6 +356,5 @@ main(void)
 		check(badpos == 0, "200000 random strings: no crash, error positions inside the text");
 	}
 	free(buf);
-	printf("# %d tests, %d failed\n", ntest, nfail);
-	return nfail ? 1 : 0;
+	return done_testing();
 }
