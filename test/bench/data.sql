@@ -6,8 +6,8 @@
 --     index a DBA would create for per-tag lookups
 --   tag_bitmaps(tag_id, tag, bm): one roaringbitmap per tag
 -- Members of a tag are a bijection of 0 .. size-1 (multiplication by an odd
--- constant modulo a power of two, or by a prime modulo the user count), so
--- there are no duplicates and no randomness to seed.
+-- per-tag constant modulo a power of two), so there are no duplicates and no
+-- randomness to seed.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SELECT greatest(1000, (10000000 * :scale)::int) AS users \gset
@@ -26,14 +26,17 @@ CREATE UNLOGGED TABLE user_tags (user_id int NOT NULL, tag_id int NOT NULL);
 INSERT INTO user_tags
 SELECT CASE b.mode
          WHEN 0 THEN ((b.start::bigint + i) % :users)::int
-         WHEN 1 THEN ((i::bigint * 1000003 + b.start) % :users)::int
-         ELSE ((b.start::bigint + (i::bigint * 40503 % w.win)) % :users)::int
+         WHEN 1 THEN ((b.start::bigint + (i::bigint * b.mult) % w.all_win) % :users)::int
+         ELSE ((b.start::bigint + (i::bigint * b.mult) % w.win) % :users)::int
        END,
        b.tag_id
-FROM bench_tags b
--- a window of 4x the tag, capped below the user count so offsets never wrap onto each other
+FROM (SELECT *, ((tag_id::bigint * 2654435761) % 2147483648) | 1 AS mult FROM bench_tags) b
+-- odd multipliers, different per tag, permute a power-of-two window: no duplicates,
+-- and tags overlap like independent random sets; the clustered window is 4x the tag,
+-- both capped below the user count so offsets never wrap onto each other
 CROSS JOIN LATERAL (SELECT least(1::bigint << ceil(log(2, greatest(4 * b.size, 2)))::int,
-                                1::bigint << floor(log(2, :users))::int) AS win) w
+                                1::bigint << floor(log(2, :users))::int) AS win,
+                           1::bigint << floor(log(2, :users))::int AS all_win) w
 CROSS JOIN LATERAL generate_series(0, b.size - 1) i;
 ALTER TABLE user_tags SET LOGGED;
 CREATE INDEX user_tags_tag_user ON user_tags (tag_id, user_id);

@@ -50,7 +50,7 @@ SELECT ov.tag_id, ov.overlap,
 FROM ov JOIN sizes USING (tag_id) CROSS JOIN n WHERE ov.overlap >= 30;
 SELECT count(*) AS profiled_tags,
        CASE WHEN count(*) = (SELECT count(*) FROM tgi_sql)
-             AND bool_and(s.overlap = p.overlap AND abs(s.tgi - p.tgi) < 1e-9 * greatest(1, s.tgi))
+             AND coalesce(bool_and(s.overlap = p.overlap AND abs(s.tgi - p.tgi) < 1e-9 * greatest(1, s.tgi)), true)
             THEN 'TGI profiles agree' ELSE 'TGI PROFILES DIFFER' END AS check
 FROM tgi_persona p LEFT JOIN tgi_sql s USING (tag_id);
 
