@@ -14,6 +14,7 @@
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -32,6 +33,18 @@ pg_te_release(void *ctx, void *p)
 	pfree(p);
 }
 
+/* Long expressions are cut in messages, at a character boundary. */
+static char *
+abbreviate(const char *s, size_t len)
+{
+	size_t		cut = len;
+
+	if (len <= 200)
+		return pnstrdup(s, len);
+	cut = pg_mbcliplen(s, (int) len, 200);
+	return psprintf("%s...", pnstrdup(s, cut));
+}
+
 /* Compile or report the error with its position (22023). */
 static tag_expr *
 compile_or_error(const char *text, size_t len, MemoryContext cxt)
@@ -44,7 +57,7 @@ compile_or_error(const char *text, size_t len, MemoryContext cxt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid tag expression: %s at character %d", err.message, err.position),
-				 errdetail("Expression: %s", pnstrdup(text, Min(len, 200))),
+				 errdetail("Expression: %s", abbreviate(text, len)),
 				 errhint("Combine tags with & (and), - (and not), ^ (xor), | (or) and parentheses; quote tags with other characters, as \"age:18-24\".")));
 	return e;
 }
@@ -60,6 +73,7 @@ typedef struct TeState
 	RbOwned   **sets;			/* one per tag; NULL until a row of it */
 	bool	   *lazy;
 	Size		flat_size;
+	struct varlena *raw_expr;	/* the expression argument exactly as last passed */
 } TeState;
 
 static Size te_get_flat_size(ExpandedObjectHeader *eohptr);
@@ -267,15 +281,34 @@ te_state_of(Datum d, MemoryContext parent, bool need_rw)
 	return st;
 }
 
+/*
+ * Every row passes the expression again.  Comparing the argument as passed
+ * (a TOAST pointer, compressed bytes or plain text) with the last one seen
+ * settles the common case without detoasting; only a difference in form
+ * falls back to comparing the text.
+ */
 static void
-same_expression(TeState *st, text *expr)
+same_expression(TeState *st, Datum arg)
 {
+	struct varlena *raw = (struct varlena *) DatumGetPointer(arg);
+	Size		rawlen = VARSIZE_ANY(raw);
+	text	   *expr;
+
+	if (st->raw_expr && VARSIZE_ANY(st->raw_expr) == rawlen &&
+		memcmp(st->raw_expr, raw, rawlen) == 0)
+		return;
+	expr = (text *) PG_DETOAST_DATUM_PACKED(arg);
 	if ((size_t) VARSIZE_ANY_EXHDR(expr) != st->exprlen ||
 		memcmp(VARDATA_ANY(expr), st->expr, st->exprlen) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the tag expression must be the same for every row of a group"),
-				 errdetail("Saw \"%s\" and then \"%s\".", st->expr, text_to_cstring(expr))));
+				 errdetail("Saw \"%s\" and then \"%s\".", abbreviate(st->expr, st->exprlen),
+						   abbreviate(VARDATA_ANY(expr), VARSIZE_ANY_EXHDR(expr)))));
+	if (st->raw_expr)
+		pfree(st->raw_expr);
+	st->raw_expr = MemoryContextAlloc(st->hdr.eoh_context, rawlen);
+	memcpy(st->raw_expr, raw, rawlen);
 }
 
 /* ---- SQL-callable ---- */
@@ -299,14 +332,14 @@ rb_tag_expr_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the tag expression must not be NULL")));
-	expr = PG_GETARG_TEXT_PP(3);
 	if (PG_ARGISNULL(0))
-		st = te_state_new(VARDATA_ANY(expr), VARSIZE_ANY_EXHDR(expr), aggctx);
-	else
 	{
-		st = te_state_of(PG_GETARG_DATUM(0), aggctx, true);
-		same_expression(st, expr);
+		expr = PG_GETARG_TEXT_PP(3);
+		st = te_state_new(VARDATA_ANY(expr), VARSIZE_ANY_EXHDR(expr), aggctx);
 	}
+	else
+		st = te_state_of(PG_GETARG_DATUM(0), aggctx, true);
+	same_expression(st, PG_GETARG_DATUM(3));
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_DATUM(EOHPGetRWDatum(&st->hdr));
 	tag = PG_GETARG_TEXT_PP(2);
@@ -347,7 +380,8 @@ rb_tag_expr_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine states of different tag expressions"),
-				 errdetail("\"%s\" and \"%s\".", a->expr, b->expr)));
+				 errdetail("\"%s\" and \"%s\".", abbreviate(a->expr, a->exprlen),
+						   abbreviate(b->expr, b->exprlen))));
 	for (int i = 0; i < a->prog->ntags; i++)
 	{
 		roaring_bitmap_t *r = te_set_ready(b, i);
@@ -484,5 +518,7 @@ rb_tgi(PG_FUNCTION_ARGS)
 	if (nbf == 0)
 		PG_RETURN_NULL();
 	ntf = rb_args_and_cardinality(&t, &f);
-	PG_RETURN_FLOAT8(100.0 * ((double) ntf / (double) nt) / ((double) nbf / (double) nb));
+	/* one rounding, at the end: 100 |T&F| |B| / (|T| |B&F|), exact in 128 bits */
+	PG_RETURN_FLOAT8((double) ((long double) ((unsigned __int128) 100 * ntf * nb) /
+							   (long double) ((unsigned __int128) nt * nbf)));
 }
