@@ -70,6 +70,14 @@ CREATE TEMP TABLE audience AS SELECT bm FROM audience_steps WHERE step = 6;
 
 SELECT step, description, rb_cardinality(bm) AS people FROM audience_steps ORDER BY step;
 
+\echo 'The same audience as one tag expression (rb_tag_expr_agg): & and - bind tighter than |'
+\echo 'there, as in set algebra, and only the tags it names are read:'
+\set expr 'gender:female & has_children & bought:purifier - bought:filter & (city:Shanghai | city:Hangzhou) - churn_risk'
+SELECT :'expr' AS expression,
+       rb_tag_expr_count_agg(bm, tag, :'expr') AS people,
+       rb_tag_expr_agg(bm, tag, :'expr') = (SELECT bm FROM audience) AS same_as_the_steps
+FROM tag_bitmaps WHERE tag = ANY (rb_tag_expr_tags(:'expr'));
+
 \echo 'The audience, and its first 10 member ids (rb_to_array(rb_select(bm, 10))):'
 SELECT rb_cardinality(bm) AS audience_size,
        rb_min(bm) AS min_id, rb_max(bm) AS max_id,
@@ -78,12 +86,13 @@ FROM audience;
 
 \echo
 \echo '== 3. What else characterizes this audience? Top 10 tags by TGI'
-\echo 'coverage = |audience & tag| / |audience|;  TGI = 100 * coverage / (|tag| / |everyone|)'
+\echo 'coverage = |audience & tag| / |audience|;  TGI = rb_tgi(audience, tag, everyone)'
+\echo '      = 100 * coverage / (|tag| / |everyone|)'
 \echo '(tags used to define the audience left out; at least 30 audience members per tag)'
 WITH a AS (SELECT bm, rb_cardinality(bm)::numeric AS n FROM audience),
-     everyone AS (SELECT rb_cardinality(rb_or_agg(bm))::numeric AS n FROM tag_bitmaps),
+     everyone AS (SELECT rb_or_agg(bm) AS bm FROM tag_bitmaps),
      o AS (
-         SELECT b.tag, t.kind, rb_cardinality(b.bm) AS tag_size,
+         SELECT b.tag, b.bm, t.kind, rb_cardinality(b.bm) AS tag_size,
                 rb_and_cardinality(b.bm, a.bm) AS overlap, a.n AS audience_n
          FROM tag_bitmaps b
          JOIN tags t USING (tag_id)
@@ -93,8 +102,8 @@ WITH a AS (SELECT bm, rb_cardinality(bm)::numeric AS n FROM audience),
      )
 SELECT o.tag, o.kind, o.tag_size, o.overlap,
        round(100 * o.overlap / o.audience_n, 1) AS coverage_pct,
-       round(100 * (o.overlap / o.audience_n) / (o.tag_size / everyone.n)) AS tgi
-FROM o CROSS JOIN everyone
+       round(rb_tgi(a.bm, o.bm, everyone.bm)) AS tgi
+FROM o CROSS JOIN a CROSS JOIN everyone
 WHERE o.overlap >= 30
 ORDER BY tgi DESC, o.tag
 LIMIT 10;
