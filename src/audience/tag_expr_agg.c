@@ -11,6 +11,7 @@
  */
 #include "bitmap/roaringbitmap.h"
 #include "tag_expr.h"
+#include "bitmap/rb_canon.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -160,6 +161,8 @@ te_get_flat_size(ExpandedObjectHeader *eohptr)
 		if (r)
 		{
 			roaring_bitmap_run_optimize(r);
+			if (!rb_canonicalize(r))
+				ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 			size += roaring_bitmap_portable_size_in_bytes(r);
 		}
 	}

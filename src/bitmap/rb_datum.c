@@ -3,6 +3,7 @@
  * argument/result conversion shared by every bitmap function.
  */
 #include "roaringbitmap.h"
+#include "rb_canon.h"
 
 #include "access/detoast.h"
 #include "libpq/pqformat.h"
@@ -91,11 +92,16 @@ rb_check_result_size(uint64 bytes)
 				 errhint("Split the ids into buckets (for example a column user_id >> 20) and keep one bitmap per bucket.")));
 }
 
+/* Serialize; canonical first, or CRoaring 0.2.66 can write unreadable bytes. */
 bytea *
-rb_serialize(const roaring_bitmap_t *r)
+rb_serialize(roaring_bitmap_t *r)
 {
-	uint64		size = roaring_bitmap_portable_size_in_bytes(r);
+	uint64		size;
 	bytea	   *result;
+
+	if (!rb_canonicalize(r))
+		rb_out_of_memory();
+	size = roaring_bitmap_portable_size_in_bytes(r);
 
 	rb_check_result_size(size + VARHDRSZ);
 	result = palloc(size + VARHDRSZ);
@@ -290,6 +296,8 @@ rbx_get_flat_size(ExpandedObjectHeader *eohptr)
 		return e->flat_size;
 	/* results of aggregates are stored: spend a pass on run compression */
 	roaring_bitmap_run_optimize(r);
+	if (!rb_canonicalize(r))
+		rb_out_of_memory();
 	size = roaring_bitmap_portable_size_in_bytes(r) + VARHDRSZ;
 	rb_check_result_size(size);
 	e->flat_size = size;

@@ -77,7 +77,7 @@ extern RbOwned *rb_deserialize_owned(const char *buf, size_t len);
 extern RbOwned *rb_new_owned(void);
 /* Serialize into a new varlena and free the bitmap. */
 extern bytea *rb_serialize_free(RbOwned *o);
-extern bytea *rb_serialize(const roaring_bitmap_t *r);
+extern bytea *rb_serialize(roaring_bitmap_t *r);
 extern void rb_check_result_size(uint64 bytes);
 
 /* Binary I/O of a varlena whose bytes are its wire form (caller validates). */

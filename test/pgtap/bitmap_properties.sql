@@ -15,6 +15,8 @@ $$ SELECT x::bigint & 4294967295 $$;
 -- distinct elements sorted in unsigned order
 CREATE FUNCTION pg_temp.usort(a int[]) RETURNS int[] LANGUAGE sql IMMUTABLE AS
 $$ SELECT coalesce(array_agg(x ORDER BY x::bigint & 4294967295), '{}') FROM (SELECT DISTINCT x FROM unnest(a) x) s $$;
+CREATE FUNCTION pg_temp.le16(x int) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT lpad(to_hex(x & 255), 2, '0') || lpad(to_hex((x >> 8) & 255), 2, '0') $$;
 CREATE FUNCTION pg_temp.rnd_u() RETURNS bigint LANGUAGE sql VOLATILE AS
 $$ SELECT floor(random() * 4294967296)::bigint $$;
 CREATE FUNCTION pg_temp.rnd(lo bigint, hi bigint) RETURNS bigint LANGUAGE sql VOLATILE AS
@@ -369,11 +371,12 @@ SELECT is((SELECT count(*) FROM range_ex r JOIN t USING (id)
                       AND pg_temp.valid(rb_flip(ra, r.s, r.e)) AND pg_temp.valid(rb_range(ra, r.s, r.e)))),
           0::bigint, 'results of rb_fill / rb_clear / rb_flip / rb_range are valid portable serializations');
 SELECT is((SELECT count(*) FROM t
-           WHERE rb_cardinality(rb_fill(ra, 0, 4294967296)) <> 4294967296
-              OR rb_cardinality(rb_flip(ra, -10, 5000000000)) <> 4294967296 - cardinality(sa)
-              OR NOT rb_is_empty(rb_clear(ra, 0, 4294967296))
-              OR rb_range_cardinality(ra, -1, 1099511627776) <> cardinality(sa)
-              OR (id % 20 = 0 AND rb_to_array(rb_flip(rb_flip(ra, 0, 4294967296), 0, 4294967296)) IS DISTINCT FROM sa)),
+           WHERE id % 4 = 0
+             AND (rb_cardinality(rb_fill(ra, 0, 4294967296)) <> 4294967296
+                  OR rb_cardinality(rb_flip(ra, -10, 5000000000)) <> 4294967296 - cardinality(sa)
+                  OR NOT rb_is_empty(rb_clear(ra, 0, 4294967296))
+                  OR rb_range_cardinality(ra, -1, 1099511627776) <> cardinality(sa)
+                  OR (id % 20 = 0 AND rb_to_array(rb_flip(rb_flip(ra, 0, 4294967296), 0, 4294967296)) IS DISTINCT FROM sa))),
           0::bigint, 'whole-space fill / flip / clear / range_cardinality');
 
 -- rb_select --------------------------------------------------------------------
@@ -475,7 +478,12 @@ WITH c AS (
   SELECT array(SELECT g FROM generate_series(0, 8192, 2) g) AS e4097,
          array(SELECT g FROM generate_series(0, 8190, 2) g) AS e4096,
          array[0, 1] || array(SELECT 3 * g FROM generate_series(2, 2048) g) || array[65000, 65001] AS manyruns,
-         array(SELECT g FROM generate_series(0, 65535) g) AS full0
+         array(SELECT g FROM generate_series(0, 65535) g) AS full0,
+         array(SELECT g FROM generate_series(0, 4094, 2) g) AS evens2048,
+         -- valid input: one run container of 2048 one-element runs {0, 2, ..., 4094}
+         ('\x3b30000001' || '0000ff07' || '0008'
+          || (SELECT string_agg(pg_temp.le16(g) || '0000', '' ORDER BY g) FROM generate_series(0, 4094, 2) g)
+         )::roaringbitmap AS runs2048
 )
 SELECT * FROM (VALUES
   ('rb_clear 4097 -> 4096',  (SELECT rb_clear(rb_build(e4097), 10, 11) FROM c),
@@ -517,8 +525,7 @@ SELECT * FROM (VALUES
   ('rb_clear one from a full container', (SELECT rb_clear(rb_fill('{}'::roaringbitmap, 0, 65536), 5, 6) FROM c),
                              (SELECT array_remove(full0, 5) FROM c)),
   ('rb_flip of a whole container', (SELECT rb_flip(rb_build(e4097), 0, 65536) FROM c),
-                             (SELECT array(SELECT g FROM generate_series(1, 65535, 2) g)
-                                     || array(SELECT g FROM generate_series(8193, 65535) g WHERE g % 2 = 0) FROM c)),
+                             array(SELECT g FROM generate_series(0, 65535) g WHERE g % 2 = 1 OR g > 8192)),
   ('rb_shiftright of a run container with 2048 runs', (SELECT rb_shiftright(rb_build(manyruns), 1) FROM c),
                              (SELECT array(SELECT x + 1 FROM unnest(manyruns) x) FROM c)),
   ('rb_shiftright of a run container with 2048 runs, by 65536', (SELECT rb_shiftright(rb_build(manyruns), 65536) FROM c),
@@ -529,6 +536,23 @@ SELECT * FROM (VALUES
                              array(SELECT g FROM generate_series(100, 4196) g)),
   ('rb_xor of two bitsets -> 2', (SELECT rb_xor(rb_build(e4097), rb_build(e4097[2:] || 1)) FROM c), '{0,1}'),
   ('rb_andnot of two bitsets -> 1', (SELECT rb_andnot(rb_build(e4097), rb_build(e4097[2:] || 1)) FROM c), '{0}'),
+  ('input with 2048 runs reads back', (SELECT runs2048 FROM c), (SELECT evens2048 FROM c)),
+  ('rb_fill on a run container with 2048 runs', (SELECT rb_fill(runs2048, 60000, 60002) FROM c),
+                             (SELECT evens2048 || array[60000, 60001] FROM c)),
+  ('rb_fill joining runs of a run container with 2048 runs', (SELECT rb_fill(runs2048, 1, 4) FROM c),
+                             (SELECT array[0, 1, 2, 3, 4] || evens2048[4:] FROM c)),
+  ('rb_add to a run container with 2048 runs', (SELECT rb_add(runs2048, 60000) FROM c),
+                             (SELECT evens2048 || 60000 FROM c)),
+  ('rb_or with a run container with 2048 runs', (SELECT rb_or(runs2048, '{1,60000}') FROM c),
+                             (SELECT array[0, 1] || evens2048[2:] || 60000 FROM c)),
+  ('rb_xor with a run container with 2048 runs', (SELECT rb_xor(runs2048, '{0,1}') FROM c),
+                             (SELECT array[1] || evens2048[2:] FROM c)),
+  ('rb_clear in a run container with 2048 runs', (SELECT rb_clear(runs2048, 0, 3) FROM c),
+                             (SELECT evens2048[3:] FROM c)),
+  ('rb_flip in a run container with 2048 runs', (SELECT rb_flip(runs2048, 0, 3) FROM c),
+                             (SELECT array[1] || evens2048[3:] FROM c)),
+  ('rb_shiftright of a run container with 2048 runs (input)', (SELECT rb_shiftright(runs2048, 3) FROM c),
+                             (SELECT array(SELECT x + 3 FROM unnest(evens2048) x) FROM c)),
   ('rb_or of two arrays -> bitset', (SELECT rb_or(rb_build(e4096), rb_build(array(SELECT g FROM generate_series(1, 8191, 2) g))) FROM c),
                              array(SELECT g FROM generate_series(0, 8191) g))
 ) v(name, got, expected);
@@ -561,7 +585,7 @@ SELECT is(array(SELECT sid FROM sets ORDER BY bm DESC, sid),
           array(SELECT sid FROM sets ORDER BY ua DESC, sid),
           'ORDER BY bitmap DESC');
 SELECT is((SELECT count(*) FROM sets x, sets y
-           WHERE (x.sid % 3 = 0 OR x.sid > 320) AND (y.sid % 2 = 0 OR y.sid > 320)
+           WHERE (x.sid % 5 = 0 OR x.sid > 320) AND (y.sid % 4 = 0 OR y.sid > 320)
              AND ((x.bm < y.bm) <> (x.ua < y.ua) OR (x.bm <= y.bm) <> (x.ua <= y.ua)
               OR (x.bm > y.bm) <> (x.ua > y.ua) OR (x.bm >= y.bm) <> (x.ua >= y.ua)
               OR (x.bm = y.bm) <> (x.ua = y.ua) OR (x.bm <> y.bm) <> (x.ua <> y.ua)
@@ -629,7 +653,7 @@ SELECT is((SELECT count(*) FROM variants JOIN sets USING (sid)
               OR rb_to_array(v::bytea::roaringbitmap) IS DISTINCT FROM arr),
           0::bigint, 'bytea round trip');
 SELECT is((SELECT count(*) FROM variants
-           WHERE (get_byte(v::bytea, 0) | get_byte(v::bytea, 1) << 8) NOT IN (12346, 12347)),
+           WHERE (get_byte(v::bytea, 0) + 256 * get_byte(v::bytea, 1)) NOT IN (12346, 12347)),
           0::bigint, 'binary form starts with a portable-format cookie');
 SELECT is(current_setting('persona.output_format'), 'bytea', 'output format is bytea');
 SELECT is((SELECT count(*) FROM variants JOIN sets USING (sid)

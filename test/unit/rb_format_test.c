@@ -2,8 +2,9 @@
  * Unit tests of the in-place reader and validator (src/bitmap/rb_format.c)
  * against CRoaring as the independent implementation, under ASan/UBSan.
  */
-// link: src/bitmap/rb_format.c src/bitmap/rb_kernels.c
+// link: src/bitmap/rb_format.c src/bitmap/rb_kernels.c src/bitmap/rb_canon.c
 #include "bitmap/rb_format.h"
+#include "bitmap/rb_canon.h"
 
 #include <roaring/roaring.h>
 #include "tap.h"
@@ -213,6 +214,72 @@ main(void)
 	printf("# kernels: %s\n", rb_kernel_name());
 	check(mutant_mismatch == 0, "corrupted bytes are rejected or read consistently; truncations rejected");
 	printf("# %d corrupted inputs happened to be valid bitmaps\n", mutants_accepted);
+
+	{
+		/*
+		 * CRoaring 0.2.66 leaves a bitset of exactly 4096 values after a range
+		 * removal, and turns a 2048-run container into a bitset when a range
+		 * is added: its own serialization of either is unreadable.
+		 */
+		roaring_bitmap_t *a = roaring_bitmap_create();
+		roaring_bitmap_t *b = roaring_bitmap_create();
+		size_t		la,
+					lb;
+		char	   *sa,
+				   *sb;
+		const char *why;
+		size_t		where;
+		int			raw_bad = 0;
+
+		for (uint32_t x = 0; x <= 8192; x += 2)
+			roaring_bitmap_add(a, x);
+		roaring_bitmap_remove_range_closed(a, 10, 10);
+		{
+			/* a run container of 2048 one-value runs, as another library may write it */
+			static unsigned char runs[4 + 1 + 4 + 2 + 4 * 2048];
+			size_t		p = 0;
+
+			runs[p++] = 0x3b;
+			runs[p++] = 0x30;
+			runs[p++] = 0;
+			runs[p++] = 0;
+			runs[p++] = 1;		/* run flag of container 0 */
+			runs[p++] = 0;
+			runs[p++] = 0;		/* key 0 */
+			runs[p++] = 0xff;
+			runs[p++] = 0x07;	/* cardinality 2048 */
+			runs[p++] = 0x00;
+			runs[p++] = 0x08;	/* 2048 runs */
+			for (int g = 0; g < 2048; g++)
+			{
+				runs[p++] = (unsigned char) ((2 * g) & 0xff);
+				runs[p++] = (unsigned char) ((2 * g) >> 8);
+				runs[p++] = 0;
+				runs[p++] = 0;
+			}
+			roaring_bitmap_free(b);
+			b = roaring_bitmap_portable_deserialize_safe((const char *) runs, p);
+			if (b == NULL || !rb_validate(runs, p, &why, &where))
+				printf("# hand-made run container rejected\n");
+			roaring_bitmap_add_range_closed(b, 60000, 60001);
+		}
+		sa = serialize(a, &la);
+		sb = serialize(b, &lb);
+		raw_bad = !rb_validate(sa, la, &why, &where) + !rb_validate(sb, lb, &why, &where);
+		free(sa);
+		free(sb);
+		printf("# CRoaring's own serialization is invalid in %d of the 2 known cases\n", raw_bad);
+		check(rb_canonicalize(a) && rb_canonicalize(b), "canonicalize succeeds");
+		sa = serialize(a, &la);
+		sb = serialize(b, &lb);
+		check(rb_validate(sa, la, &why, &where) && rb_validate(sb, lb, &why, &where) &&
+			  roaring_bitmap_get_cardinality(a) == 4096 && roaring_bitmap_get_cardinality(b) == 2050,
+			  "after canonicalize both serialize to valid bytes of the same sets");
+		free(sa);
+		free(sb);
+		roaring_bitmap_free(a);
+		roaring_bitmap_free(b);
+	}
 
 	{
 		const char *why;
