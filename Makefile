@@ -40,6 +40,9 @@ all install installcheck:
 	@echo "PostgreSQL server headers not found: run 'make test' or 'make demo' as root to install them, or set PG_CONFIG" >&2; exit 1
 endif
 
+# PGXS tracks no header dependencies: rebuild everything when a header changes
+$(OBJS): $(wildcard src/*.h src/*/*.h)
+
 $(EXTENSION)--$(EXTVERSION).sql: src/persona.sql $(MODULES_SQL)
 	cat $^ > $@
 

@@ -318,48 +318,124 @@ rbx_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size
 /* ---- arguments ---- */
 
 /*
- * Detoasted arguments stay cached per call site while the same TOAST value
- * comes back row after row: a segment passed as a subquery result reaches
- * every call as the same TOAST pointer, and fetching its chunks per row
- * would dominate a profile over thousands of tags.  TOAST values never
- * change under a pointer, and no caller returns or modifies arg->flat, so
- * replacing the cached copy is safe.
+ * Arguments that come back row after row stay decoded per call site: a
+ * segment passed as a subquery result reaches every call as the same TOAST
+ * pointer, an audience from a CTE as the same bytes.  Fetching and reading
+ * them once, and preparing them for intersections (rb_dense) once they
+ * repeat, is what keeps a profile over thousands of tags fast.
+ *
+ * A TOAST pointer identifies its value for good; bytes in memory are
+ * trusted only after comparing them with the cached copy.  No caller
+ * returns or modifies arg->flat, so replacing the cached copy is safe.
  */
 #define RB_ARG_CACHE_SLOTS 4
+#define RB_INMEM_CACHE_MIN (16 * 1024)
+#define RB_DENSE_MAX_CONTAINERS 4096
 
-typedef struct RbArgCache
+struct RbArgCache
 {
-	Oid			toastrelid;
+	/* identity of the cached value */
+	Oid			toastrelid;		/* TOAST pointer, when the value was one */
 	Oid			valueid;
-	bytea	   *flat;
-} RbArgCache;
+	Size		size;			/* in-memory bytes: size and ends last seen */
+	uint8		ends[128];
+	bytea	   *flat;			/* our copy, or NULL */
+	int			hits;
+	rb_dense   *dense;
+	MemoryContext cxt;
+};
+
+static RbArgCache *
+cache_slot(FunctionCallInfo fcinfo, int argno)
+{
+	RbArgCache *slots;
+
+	if (fcinfo->flinfo == NULL || argno >= RB_ARG_CACHE_SLOTS)
+		return NULL;
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		slots = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(RbArgCache) * RB_ARG_CACHE_SLOTS);
+		for (int i = 0; i < RB_ARG_CACHE_SLOTS; i++)
+			slots[i].cxt = fcinfo->flinfo->fn_mcxt;
+		fcinfo->flinfo->fn_extra = slots;
+	}
+	return &((RbArgCache *) fcinfo->flinfo->fn_extra)[argno];
+}
+
+static void
+cache_reset(RbArgCache *c)
+{
+	if (c->flat)
+		pfree(c->flat);
+	if (c->dense)
+		pfree(c->dense);
+	c->flat = NULL;
+	c->dense = NULL;
+	c->hits = 0;
+	c->valueid = InvalidOid;
+	c->toastrelid = InvalidOid;
+}
 
 static bytea *
-detoast_cached(FunctionCallInfo fcinfo, int argno, Datum d)
+detoast_cached(FunctionCallInfo fcinfo, int argno, Datum d, RbArgCache **entry)
 {
 	struct varlena *p = (struct varlena *) DatumGetPointer(d);
-	struct varatt_external ext;
-	RbArgCache *cache;
-	MemoryContext old;
+	RbArgCache *c = cache_slot(fcinfo, argno);
 
-	if (!VARATT_IS_EXTERNAL_ONDISK(p) || fcinfo->flinfo == NULL || argno >= RB_ARG_CACHE_SLOTS)
+	*entry = NULL;
+	if (c == NULL)
 		return (bytea *) PG_DETOAST_DATUM(d);
-	VARATT_EXTERNAL_GET_POINTER(ext, p);
-	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-														  sizeof(RbArgCache) * RB_ARG_CACHE_SLOTS);
-	cache = &((RbArgCache *) fcinfo->flinfo->fn_extra)[argno];
-	if (cache->flat && cache->valueid == ext.va_valueid && cache->toastrelid == ext.va_toastrelid)
-		return cache->flat;
-	if (cache->flat)
-		pfree(cache->flat);
-	cache->flat = NULL;
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	cache->flat = (bytea *) detoast_attr(p);
-	MemoryContextSwitchTo(old);
-	cache->valueid = ext.va_valueid;
-	cache->toastrelid = ext.va_toastrelid;
-	return cache->flat;
+	if (VARATT_IS_EXTERNAL_ONDISK(p))
+	{
+		struct varatt_external ext;
+		MemoryContext old;
+
+		VARATT_EXTERNAL_GET_POINTER(ext, p);
+		if (c->flat && c->valueid == ext.va_valueid && c->toastrelid == ext.va_toastrelid)
+		{
+			c->hits++;
+			*entry = c;
+			return c->flat;
+		}
+		cache_reset(c);
+		c->size = 0;
+		old = MemoryContextSwitchTo(c->cxt);
+		c->flat = (bytea *) detoast_attr(p);
+		MemoryContextSwitchTo(old);
+		c->valueid = ext.va_valueid;
+		c->toastrelid = ext.va_toastrelid;
+		*entry = c;
+		return c->flat;
+	}
+	if (!VARATT_IS_EXTENDED(p) && VARSIZE(p) >= RB_INMEM_CACHE_MIN)
+	{
+		Size		size = VARSIZE(p);
+		uint8		ends[128];
+
+		if (c->flat && VARSIZE(c->flat) == size && memcmp(c->flat, p, size) == 0)
+		{
+			c->hits++;
+			*entry = c;
+			return c->flat;
+		}
+		/* rows may hand the same value at new addresses: match by content */
+		memcpy(ends, p, 64);
+		memcpy(ends + 64, (const char *) p + size - 64, 64);
+		if (c->flat == NULL && c->size == size && memcmp(c->ends, ends, 128) == 0)
+		{
+			/* the same size and ends twice running: keep a copy from now on */
+			c->flat = MemoryContextAlloc(c->cxt, size);
+			memcpy(c->flat, p, size);
+			*entry = c;
+			return c->flat;
+		}
+		cache_reset(c);
+		c->size = size;
+		memcpy(c->ends, ends, 128);
+		return (bytea *) p;
+	}
+	return (bytea *) PG_DETOAST_DATUM(d);
 }
 
 void
@@ -373,9 +449,31 @@ rb_arg_get(FunctionCallInfo fcinfo, int argno, RbArg *arg)
 		arg->exp = (RbExpanded *) DatumGetEOHP(d);
 		return;
 	}
-	arg->flat = detoast_cached(fcinfo, argno, d);
+	arg->flat = detoast_cached(fcinfo, argno, d, &arg->cache);
 	if (!rb_view_init(&arg->view, VARDATA(arg->flat), VARSIZE(arg->flat) - VARHDRSZ))
 		rb_corrupt_error();
+}
+
+/* The prepared form, for an argument that has repeated; else NULL. */
+const rb_dense *
+rb_arg_dense(RbArg *arg)
+{
+	RbArgCache *c = arg->cache;
+
+	if (c == NULL || c->hits < 1 || arg->view.n > RB_DENSE_MAX_CONTAINERS)
+		return NULL;
+	if (c->dense == NULL)
+	{
+		rb_dense   *d = MemoryContextAllocHuge(c->cxt, rb_dense_size(arg->view.n));
+
+		if (!rb_dense_fill(d, &arg->view))
+		{
+			pfree(d);
+			rb_corrupt_error();
+		}
+		c->dense = d;
+	}
+	return c->dense;
 }
 
 const roaring_bitmap_t *

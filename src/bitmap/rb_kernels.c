@@ -296,3 +296,102 @@ rb_view_and_cardinality(const rb_view *a, const rb_view *b, bool *broken)
 	}
 	return total;
 }
+
+/* ---- a prepared operand ---- */
+
+size_t
+rb_dense_size(int32_t ncontainers)
+{
+	return sizeof(rb_dense) + (size_t) ncontainers * 1024 * sizeof(uint64_t);
+}
+
+bool
+rb_dense_fill(rb_dense *d, const rb_view *v)
+{
+	if (and_popcount == NULL)
+		choose_kernels();
+	d->n = v->n;
+	memset(d->index, 0xFF, sizeof(d->index));
+	memset(d->words, 0, (size_t) v->n * 1024 * sizeof(uint64_t));
+	for (int32_t i = 0; i < v->n; i++)
+	{
+		rb_container c;
+		uint64_t   *w = d->words + (size_t) i * 1024;
+
+		if (!rb_view_container(v, i, &c))
+			return false;
+		d->index[c.key] = i;
+		switch (c.type)
+		{
+			case RB_ARRAY:
+				for (uint32_t k = 0; k < c.card; k++)
+				{
+					uint16_t	x = rb_ld16(c.data + 2 * k);
+
+					w[x >> 6] |= 1ULL << (x & 63);
+				}
+				break;
+			case RB_BITSET:
+				memcpy(w, c.data, RB_BITSET_BYTES);
+				break;
+			case RB_RUN:
+				for (uint32_t k = 0; k < c.nruns; k++)
+				{
+					uint32_t	s = rb_ld16(c.data + 4 * k);
+					uint32_t	e = s + rb_ld16(c.data + 4 * k + 2);
+
+					for (uint32_t x = s; x <= e; x++)
+						w[x >> 6] |= 1ULL << (x & 63);
+				}
+				break;
+		}
+	}
+	return true;
+}
+
+/* Each container of v costs its own size: bit probes, a popcount, or ranges. */
+uint64_t
+rb_dense_and_cardinality(const rb_dense *d, const rb_view *v, bool *broken)
+{
+	uint64_t	total = 0;
+
+	*broken = false;
+	for (int32_t i = 0; i < v->n; i++)
+	{
+		int32_t		j = d->index[rb_view_key(v, i)];
+		const uint64_t *w;
+		rb_container c;
+
+		if (j < 0)
+			continue;
+		if (!rb_view_container(v, i, &c))
+		{
+			*broken = true;
+			return 0;
+		}
+		w = d->words + (size_t) j * 1024;
+		switch (c.type)
+		{
+			case RB_ARRAY:
+				for (uint32_t k = 0; k < c.card; k++)
+				{
+					uint16_t	x = rb_ld16(c.data + 2 * k);
+
+					total += (w[x >> 6] >> (x & 63)) & 1;
+				}
+				break;
+			case RB_BITSET:
+				total += and_popcount((const uint8_t *) w, c.data);
+				break;
+			case RB_RUN:
+				for (uint32_t k = 0; k < c.nruns; k++)
+				{
+					uint32_t	s = rb_ld16(c.data + 4 * k);
+
+					total += popcount_range((const uint8_t *) w, s, s + rb_ld16(c.data + 4 * k + 2));
+				}
+				break;
+		}
+	}
+	return total;
+}

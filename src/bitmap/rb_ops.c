@@ -77,8 +77,16 @@ rb_args_and_cardinality(RbArg *a, RbArg *b)
 	if (a->flat && b->flat)
 	{
 		bool		broken;
-		uint64		n = rb_view_and_cardinality(&a->view, &b->view, &broken);
+		const rb_dense *d;
+		uint64		n;
 
+		/* a side that repeats row after row is probed as bitsets */
+		if ((d = rb_arg_dense(a)) != NULL)
+			n = rb_dense_and_cardinality(d, &b->view, &broken);
+		else if ((d = rb_arg_dense(b)) != NULL)
+			n = rb_dense_and_cardinality(d, &a->view, &broken);
+		else
+			n = rb_view_and_cardinality(&a->view, &b->view, &broken);
 		if (broken)
 			rb_corrupt_error();
 		return n;

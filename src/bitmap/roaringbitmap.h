@@ -56,12 +56,15 @@ extern void rbx_flush_pending(RbExpanded *e);
 extern void rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n);
 
 /* Argument access. */
+typedef struct RbArgCache RbArgCache;
+
 typedef struct RbArg
 {
 	RbExpanded *exp;			/* set when the datum is our expanded object */
 	bytea	   *flat;			/* else the detoasted flat value */
 	rb_view		view;			/* valid when flat != NULL */
 	RbOwned    *deser;			/* CRoaring copy of flat, made on demand */
+	RbArgCache *cache;			/* set when the value is cached per call site */
 } RbArg;
 
 extern void rb_arg_get(FunctionCallInfo fcinfo, int argno, RbArg *arg);
@@ -72,6 +75,7 @@ extern RbOwned *rb_arg_roaring_copy(RbArg *arg);
 /* Release what rb_arg_roaring made (the context would, later). */
 extern void rb_arg_release(RbArg *arg);
 extern uint64 rb_arg_cardinality(RbArg *arg);
+extern const rb_dense *rb_arg_dense(RbArg *arg);
 
 extern RbOwned *rb_deserialize_owned(const char *buf, size_t len);
 extern RbOwned *rb_new_owned(void);

@@ -13,6 +13,7 @@ SELECT :'expr' AS expr \gset
 DROP TABLE IF EXISTS members;
 -- the whole membership, the base of the TGI
 CREATE TABLE members AS SELECT rb_fill('{}', 0, (SELECT max(user_id) + 1 FROM user_tags)) AS bm;
+ANALYZE members;
 
 -- the same answer three ways
 CREATE TEMP TABLE answers AS
