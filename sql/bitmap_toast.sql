@@ -38,3 +38,24 @@ RESET ALL;
 -- multiples of both 3 and 97 up to 900000, in plain arithmetic
 SELECT count(*) FROM generate_series(0, 900000, 291) x;
 DROP TABLE big_bm;
+
+-- values built per row in memory: equal size and equal ends, different middles;
+-- a repeated-argument cache must compare content, not just size and ends
+SELECT k, rb_and_cardinality(v.bm, p.probe) AS overlap, CASE WHEN k % 2 = 0 THEN least(4000, (15998 - k) / 4 + 1) ELSE 0 END AS expected,
+       octet_length(v.bm::bytea) AS bytes
+FROM generate_series(0, 5) k
+CROSS JOIN LATERAL (
+  SELECT rb_build(array(SELECT j * 3 FROM generate_series(0, 3999) j)
+                  || array(SELECT 65536 + k + 4 * j FROM generate_series(0, 3999) j)
+                  || array(SELECT 131072 + j * 3 FROM generate_series(0, 3999) j)) AS bm) v
+CROSS JOIN (SELECT rb_build(array(SELECT 65536 + 2 * j FROM generate_series(0, 7999) j)) AS probe) p
+ORDER BY k;
+-- an audience from a CTE against every row: the same bytes at each call
+WITH aud AS (SELECT rb_build(array(SELECT j * 5 FROM generate_series(0, 200000) j)) AS a)
+SELECT count(*) AS rows, sum(rb_and_cardinality(t.bm, aud.a)) AS overlaps,
+       sum(rb_cardinality(rb_and(t.bm, aud.a))) AS via_and
+FROM (SELECT rb_build(array(SELECT j * g FROM generate_series(0, 100000) j)) AS bm
+      FROM generate_series(1, 12) g) t CROSS JOIN aud;
+-- multiples of lcm(g, 5) up to min(100000 g, 1000000), for g = 1 .. 12, in arithmetic
+SELECT sum((least(100000 * g, 1000000) / (g * 5 / gcd(g, 5))) + 1) AS expected
+FROM generate_series(1, 12) g;
