@@ -28,6 +28,9 @@ SET persona.output_format = 'array';
 SELECT '\x3a3000000100000000000000100000000100'::roaringbitmap;
 -- a run container (cookie 12347): {5,6,7,8,9,10}
 SELECT '\x3b3000000100000500010005000500'::roaringbitmap;
+SELECT '\x 3b300000 01000005 00010005 000500'::roaringbitmap = '{5,6,7,8,9,10}' AS spaces_between_pairs;
+SELECT '\x3a3'::roaringbitmap;
+SELECT '\x3a3g'::roaringbitmap;
 SELECT rb_runoptimize(rb_build_agg(i))::bytea FROM generate_series(1, 100000) i;
 SELECT rb_cardinality(rb_runoptimize(rb_build_agg(i))) FROM generate_series(1, 100000) i;
 

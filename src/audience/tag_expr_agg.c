@@ -451,9 +451,9 @@ rb_tag_expr_state_in(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type rb_tag_expr_state"),
 				 errhint("The text form is \\x followed by the hex of the binary form.")));
-	b = DatumGetByteaPP(DirectFunctionCall1(byteain, CStringGetDatum(input)));
+	b = rb_hex_decode(input, "rb_tag_expr_state");
 	/* validates everything; the expanded copy is dropped with the context */
-	te_state_from_flat(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), CurrentMemoryContext, true,
+	te_state_from_flat(VARDATA(b), VARSIZE(b) - VARHDRSZ, CurrentMemoryContext, true,
 					   ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_BYTEA_P(b);
 }

@@ -98,6 +98,56 @@ parse_array_literal(const char *input)
 	return result;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The \x text form: pairs of hex digits, whitespace allowed between pairs
+ * (as bytea accepts).  Errors are 22P02 with the character position, where
+ * byteain would say 22023.
+ */
+bytea *
+rb_hex_decode(const char *input, const char *typname)
+{
+	size_t		len = strlen(input);
+	bytea	   *result = palloc(VARHDRSZ + len / 2 + 1);
+	uint8	   *out = (uint8 *) VARDATA(result);
+	size_t		n = 0;
+
+	for (size_t i = 2; i < len;)
+	{
+		int			hi,
+					lo;
+
+		if (isspace((unsigned char) input[i]))
+		{
+			i++;
+			continue;
+		}
+		hi = hexval(input[i]);
+		lo = i + 1 < len ? hexval(input[i + 1]) : -1;
+		if (hi < 0 || lo < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type %s: invalid hexadecimal data at character %zu",
+							typname, (hi < 0 ? i : i + 1) + 1),
+					 errhint("After \\x, write the bytes as pairs of hex digits.")));
+		out[n++] = (uint8) (hi << 4 | lo);
+		i += 2;
+	}
+	SET_VARSIZE(result, VARHDRSZ + n);
+	return result;
+}
+
 PG_FUNCTION_INFO_V1(roaringbitmap_in);
 Datum
 roaringbitmap_in(PG_FUNCTION_ARGS)
@@ -106,9 +156,9 @@ roaringbitmap_in(PG_FUNCTION_ARGS)
 
 	if (input[0] == '\\' && input[1] == 'x')
 	{
-		bytea	   *b = DatumGetByteaPP(DirectFunctionCall1(byteain, CStringGetDatum(input)));
+		bytea	   *b = rb_hex_decode(input, "roaringbitmap");
 
-		rb_validate_or_error(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b),
+		rb_validate_or_error(VARDATA(b), VARSIZE(b) - VARHDRSZ,
 							 ERRCODE_INVALID_TEXT_REPRESENTATION);
 		PG_RETURN_BYTEA_P(b);
 	}

@@ -87,6 +87,8 @@ extern void rb_check_result_size(uint64 bytes);
 /* Binary I/O of a varlena whose bytes are its wire form (caller validates). */
 extern bytea *rb_recv_raw(StringInfo buf);
 extern bytea *rb_send_raw(bytea *b);
+/* The \\x hex text form (22P02 on bad digits). */
+extern bytea *rb_hex_decode(const char *input, const char *typname);
 
 /* Report bytes that failed rb_validate (or stored bytes that are corrupt). */
 extern void rb_validate_or_error(const char *buf, size_t len, int sqlstate);
