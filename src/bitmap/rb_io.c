@@ -200,23 +200,20 @@ roaringbitmap_out(PG_FUNCTION_ARGS)
 	bytea	   *b = PG_GETARG_BYTEA_P(0);
 	StringInfoData buf;
 
-	initStringInfo(&buf);
 	if (rb_output_format == RB_OUTPUT_BYTEA)
 	{
-		static const char hex[] = "0123456789abcdef";
-		const uint8 *p = (const uint8 *) VARDATA(b);
+		/* always hex, whatever bytea_output says: the input reads only hex */
 		size_t		len = VARSIZE(b) - VARHDRSZ;
+		char	   *out = palloc(2 * len + 3);
+		uint64		n;
 
-		enlargeStringInfo(&buf, 2 * len + 2);
-		appendStringInfoString(&buf, "\\x");
-		for (size_t i = 0; i < len; i++)
-		{
-			buf.data[buf.len++] = hex[p[i] >> 4];
-			buf.data[buf.len++] = hex[p[i] & 15];
-		}
-		buf.data[buf.len] = '\0';
+		out[0] = '\\';
+		out[1] = 'x';
+		n = hex_encode(VARDATA(b), len, out + 2);
+		out[2 + n] = '\0';
+		PG_RETURN_CSTRING(out);
 	}
-	else
+	initStringInfo(&buf);
 	{
 		rb_view		v;
 
