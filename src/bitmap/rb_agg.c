@@ -10,6 +10,7 @@
  * as folding in one more bitmap.
  */
 #include "roaringbitmap.h"
+#include "rb_merge.h"
 
 static MemoryContext
 agg_context(FunctionCallInfo fcinfo, const char *fname)
@@ -70,7 +71,13 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 			{
 				/* lazy: bitset cardinalities are recounted once, at the end */
 				rbx_flush_pending(st);
-				roaring_bitmap_lazy_or_inplace(st->own->r, rb_arg_roaring(&in), false);
+				if (in.flat)
+				{
+					if (!rb_lazy_or_view(st->own->r, &in.view))
+						rb_corrupt_error();
+				}
+				else
+					roaring_bitmap_lazy_or_inplace(st->own->r, rb_arg_roaring(&in), false);
 				st->lazy = true;
 			}
 			break;

@@ -2,9 +2,10 @@
  * Unit tests of the in-place reader and validator (src/bitmap/rb_format.c)
  * against CRoaring as the independent implementation, under ASan/UBSan.
  */
-// link: src/bitmap/rb_format.c src/bitmap/rb_kernels.c src/bitmap/rb_canon.c
+// link: src/bitmap/rb_format.c src/bitmap/rb_kernels.c src/bitmap/rb_canon.c src/bitmap/rb_merge.c
 #include "bitmap/rb_format.h"
 #include "bitmap/rb_canon.h"
+#include "bitmap/rb_merge.h"
 
 #include <roaring/roaring.h>
 #include "tap.h"
@@ -79,6 +80,7 @@ main(void)
 				bad_hash = 0,
 				mutant_mismatch = 0,
 				bad_andcard = 0,
+				bad_merge = 0,
 				mutants_accepted = 0;
 
 	for (int iter = 0; iter < 400; iter++)
@@ -182,6 +184,21 @@ main(void)
 				bad_andcard++;
 		}
 
+		/* folding the serialized b into a copy of a gives a | b */
+		{
+			roaring_bitmap_t *m = roaring_bitmap_copy(a);
+			roaring_bitmap_t *want = roaring_bitmap_or(a, b);
+
+			if (!rb_lazy_or_view(m, &vb))
+				bad_merge++;
+			roaring_bitmap_repair_after_lazy(m);
+			if (!roaring_bitmap_equals(m, want) ||
+				roaring_bitmap_get_cardinality(m) != roaring_bitmap_get_cardinality(want))
+				bad_merge++;
+			roaring_bitmap_free(m);
+			roaring_bitmap_free(want);
+		}
+
 		/* corrupt a byte: never a crash; accepted bytes must read consistently */
 		if (la > 0)
 		{
@@ -224,6 +241,7 @@ main(void)
 	check(bad_hash == 0, "hashes agree exactly for equal sets (incl. other layouts)");
 	check(bad_andcard == 0, "in-place and prepared (dense) intersection counts equal CRoaring's on 800 pairs of mixed containers");
 	printf("# kernels: %s\n", rb_kernel_name());
+	check(bad_merge == 0, "OR-ing serialized bitmaps in place equals roaring_bitmap_or on 400 pairs");
 	check(mutant_mismatch == 0, "corrupted bytes are rejected or read consistently; truncations rejected");
 	printf("# %d corrupted inputs happened to be valid bitmaps\n", mutants_accepted);
 

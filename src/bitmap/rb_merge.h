@@ -1,0 +1,16 @@
+/* rb_merge.h — fold serialized bitmaps into a CRoaring bitmap.  Plain C. */
+#ifndef PERSONA_RB_MERGE_H
+#define PERSONA_RB_MERGE_H
+
+#include <roaring/roaring.h>
+
+#include "rb_format.h"
+
+/*
+ * r |= v, lazily: bitset cardinalities are left for
+ * roaring_bitmap_repair_after_lazy.  False when v is broken or memory ran out
+ * (r then holds a partial union).
+ */
+extern bool rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v);
+
+#endif
