@@ -4,6 +4,7 @@
  */
 #include "roaringbitmap.h"
 #include "rb_canon.h"
+#include "rb_merge.h"
 
 #include "access/detoast.h"
 #include "libpq/pqformat.h"
@@ -135,22 +136,13 @@ rb_validate_or_error(const char *buf, size_t len, int sqlstate)
 
 /* ---- expanded form ---- */
 
-#define RB_PENDING_MAX 4096
-
 static Size rbx_get_flat_size(ExpandedObjectHeader *eohptr);
 static void rbx_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
-static const ExpandedObjectMethods rbx_methods = {
+const ExpandedObjectMethods rb_expanded_methods = {
 	rbx_get_flat_size,
 	rbx_flatten_into
 };
-
-bool
-rb_datum_is_expanded(Datum d)
-{
-	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
-		DatumGetEOHP(d)->eoh_methods == &rbx_methods;
-}
 
 RbExpanded *
 rb_expanded_new(MemoryContext parent)
@@ -159,7 +151,7 @@ rb_expanded_new(MemoryContext parent)
 											  ALLOCSET_SMALL_SIZES);
 	RbExpanded *e = MemoryContextAllocZero(cxt, sizeof(RbExpanded));
 
-	EOH_init_header(&e->hdr, &rbx_methods, cxt);
+	EOH_init_header(&e->hdr, &rb_expanded_methods, cxt);
 	e->own = rb_owned_new(cxt);
 	e->own->r = roaring_bitmap_create();
 	if (e->own->r == NULL)
@@ -174,7 +166,7 @@ rb_expanded_from_datum(Datum d, MemoryContext parent)
 											  ALLOCSET_SMALL_SIZES);
 	RbExpanded *e = MemoryContextAllocZero(cxt, sizeof(RbExpanded));
 
-	EOH_init_header(&e->hdr, &rbx_methods, cxt);
+	EOH_init_header(&e->hdr, &rb_expanded_methods, cxt);
 	e->own = rb_owned_new(cxt);
 	if (rb_datum_is_expanded(d))
 	{
@@ -240,25 +232,38 @@ radix_sort_uint32(uint32 *v, size_t n)
 	pfree(tmp);
 }
 
-void
-rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n)
+/*
+ * Sorted values merge into each container in one pass; the result is lazy
+ * (bitset cardinalities unknown) until roaring_bitmap_repair_after_lazy.
+ */
+static void
+or_values_lazy(roaring_bitmap_t *r, uint32 *vals, size_t n)
 {
 	bool		sorted = true;
 
 	for (size_t i = 1; i < n && sorted; i++)
 		sorted = vals[i - 1] <= vals[i];
-	/* add_many keeps its container cursor only across runs of one key */
 	if (!sorted)
 		radix_sort_uint32(vals, n);
-	if (n > 0)
-		roaring_bitmap_add_many(r, n, vals);
+	if (n > 0 && !rb_lazy_or_sorted(r, vals, n))
+		rb_out_of_memory();
+}
+
+void
+rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n)
+{
+	or_values_lazy(r, vals, n);
+	roaring_bitmap_repair_after_lazy(r);
 }
 
 void
 rbx_flush_pending(RbExpanded *e)
 {
-	rb_add_values(e->own->r, e->pending, e->npending);
+	if (e->npending == 0)
+		return;
+	or_values_lazy(e->own->r, e->pending, e->npending);
 	e->npending = 0;
+	e->lazy = true;
 }
 
 roaring_bitmap_t *

@@ -23,6 +23,86 @@
 /* aligned scratch for containers whose bytes cannot be used where they lie */
 static uint64_t scratch[(2 + 4 * 32768) / 8 + 1024];
 
+/* r |= the container tmp of the given type and key (tmp is not kept). */
+static bool
+or_container(roaring_array_t *ra, uint16_t key, void *tmp, uint8_t type)
+{
+	int32_t		idx = ra_get_index(ra, key);
+
+	if (idx < 0)
+	{
+		void	   *copy = container_clone(tmp, type);
+
+		if (copy == NULL)
+			return false;
+		ra_insert_new_key_value_at(ra, -idx - 1, key, copy, type);
+	}
+	else
+	{
+		uint8_t		type1,
+					rtype;
+		void	   *c1 = ra_get_container_at_index(ra, (uint16_t) idx, &type1);
+		void	   *res = container_lazy_ior(c1, type1, tmp, type, &rtype);
+
+		if (res == NULL)
+			return false;
+		if (res != c1)
+			container_free(c1, type1);
+		ra_set_container_at_index(ra, idx, res, rtype);
+	}
+	return true;
+}
+
+/*
+ * r |= sorted values, a container at a time: one linear merge per container
+ * touched, where adding them one by one would shift an array container's
+ * tail on every insert.
+ */
+bool
+rb_lazy_or_sorted(roaring_bitmap_t *r, const uint32_t *vals, size_t n)
+{
+	roaring_array_t *ra = &r->high_low_container;
+	uint16_t   *lows = (uint16_t *) scratch;
+
+	for (size_t i = 0; i < n;)
+	{
+		uint16_t	key = (uint16_t) (vals[i] >> 16);
+		int32_t		card = 0;
+
+		/* one key's values, duplicates dropped */
+		for (; i < n && (uint16_t) (vals[i] >> 16) == key; i++)
+		{
+			uint16_t	low = (uint16_t) vals[i];
+
+			if (card == 0 || lows[card - 1] != low)
+				lows[card++] = low;
+		}
+		if (card <= 4096)
+		{
+			array_container_t ac;
+
+			ac.cardinality = ac.capacity = card;
+			ac.array = lows;
+			if (!or_container(ra, key, &ac, ARRAY_CONTAINER_TYPE_CODE))
+				return false;
+		}
+		else
+		{
+			static uint64_t words[1024];
+			bitset_container_t bc;
+
+			memset(words, 0, sizeof(words));
+			for (int32_t k = 0; k < card; k++)
+				words[lows[k] >> 6] |= 1ULL << (lows[k] & 63);
+			bc.cardinality = card;
+			bc.array = words;
+			if (!or_container(ra, key, &bc, BITSET_CONTAINER_TYPE_CODE))
+				return false;
+		}
+	}
+	return true;
+}
+
 bool
 rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v)
 {
@@ -37,7 +117,6 @@ rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v)
 		run_container_t rc;
 		void	   *tmp;
 		uint8_t		type;
-		int32_t		idx;
 
 		if (!rb_view_container(v, i, &c))
 			return false;
@@ -75,28 +154,8 @@ rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v)
 				type = RUN_CONTAINER_TYPE_CODE;
 				break;
 		}
-		idx = ra_get_index(ra, c.key);
-		if (idx < 0)
-		{
-			void	   *copy = container_clone(tmp, type);
-
-			if (copy == NULL)
-				return false;
-			ra_insert_new_key_value_at(ra, -idx - 1, c.key, copy, type);
-		}
-		else
-		{
-			uint8_t		type1,
-						rtype;
-			void	   *c1 = ra_get_container_at_index(ra, (uint16_t) idx, &type1);
-			void	   *res = container_lazy_ior(c1, type1, tmp, type, &rtype);
-
-			if (res == NULL)
-				return false;
-			if (res != c1)
-				container_free(c1, type1);
-			ra_set_container_at_index(ra, idx, res, rtype);
-		}
+		if (!or_container(ra, c.key, tmp, type))
+			return false;
 	}
 	return true;
 #else

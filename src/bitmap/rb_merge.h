@@ -13,4 +13,7 @@
  */
 extern bool rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v);
 
+/* r |= vals (ascending, duplicates allowed, at most 65536 per key), lazily. */
+extern bool rb_lazy_or_sorted(roaring_bitmap_t *r, const uint32_t *vals, size_t n);
+
 #endif

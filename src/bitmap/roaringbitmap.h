@@ -45,12 +45,35 @@ typedef struct RbExpanded
 	Size		flat_size;		/* valid after get_flat_size, 0 otherwise */
 } RbExpanded;
 
-extern bool rb_datum_is_expanded(Datum d);
+extern const ExpandedObjectMethods rb_expanded_methods;
+
+static inline bool
+rb_datum_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &rb_expanded_methods;
+}
+
 extern RbExpanded *rb_expanded_new(MemoryContext parent);
 extern RbExpanded *rb_expanded_from_datum(Datum d, MemoryContext parent);
 /* Flush pending adds and repair laziness; returns the bitmap to read. */
 extern roaring_bitmap_t *rb_expanded_ready(RbExpanded *e);
 extern void rb_expanded_add(RbExpanded *e, uint32 x);
+
+#define RB_PENDING_MAX 4096
+
+/* The per-row path of rb_build_agg: one store, the rest out of line. */
+static inline void
+rb_expanded_add_fast(RbExpanded *e, uint32 x)
+{
+	if (likely(e->pending != NULL && e->npending < RB_PENDING_MAX))
+	{
+		e->pending[e->npending++] = x;
+		e->flat_size = 0;
+	}
+	else
+		rb_expanded_add(e, x);
+}
 extern void rbx_flush_pending(RbExpanded *e);
 /* Add values in any order (sorts them in place first when needed). */
 extern void rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n);
