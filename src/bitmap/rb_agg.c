@@ -58,7 +58,11 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 	}
 	if (PG_ARGISNULL(0))
 	{
-		st = rb_expanded_from_datum(PG_GETARG_DATUM(1), aggctx);
+		/* an intersection may need little of its first row: keep it flat */
+		if (op == FOLD_AND && !rb_datum_is_expanded(PG_GETARG_DATUM(1)))
+			st = rb_expanded_deferred(PG_GETARG_BYTEA_P(1), aggctx);
+		else
+			st = rb_expanded_from_datum(PG_GETARG_DATUM(1), aggctx);
 		PG_RETURN_DATUM(EOHPGetRWDatum(&st->hdr));
 	}
 	st = state_of(fcinfo, aggctx);
@@ -82,11 +86,34 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 			}
 			break;
 		case FOLD_AND:
+			if (st->first)
+			{
+				rb_view		fv;
+
+				rb_arg_get(fcinfo, 1, &in);
+				if (in.flat)
+				{
+					if (!rb_view_init(&fv, VARDATA(st->first), VARSIZE(st->first) - VARHDRSZ))
+						rb_corrupt_error();
+					st->own->r = rb_and_views(&fv, &in.view);
+					if (st->own->r == NULL)
+						rb_corrupt_error();
+					pfree(st->first);
+					st->first = NULL;
+					break;
+				}
+			}
 			r = rb_expanded_ready(st);
 			if (!roaring_bitmap_is_empty(r))
 			{
 				rb_arg_get(fcinfo, 1, &in);
-				roaring_bitmap_and_inplace(r, rb_arg_roaring(&in));
+				if (in.flat)
+				{
+					if (!rb_and_view(r, &in.view))
+						rb_corrupt_error();
+				}
+				else
+					roaring_bitmap_and_inplace(r, rb_arg_roaring(&in));
 			}
 			break;
 		case FOLD_XOR:

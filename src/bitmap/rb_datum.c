@@ -266,9 +266,32 @@ rbx_flush_pending(RbExpanded *e)
 	e->lazy = true;
 }
 
+RbExpanded *
+rb_expanded_deferred(bytea *flat, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "roaringbitmap expanded",
+											  ALLOCSET_SMALL_SIZES);
+	RbExpanded *e = MemoryContextAllocZero(cxt, sizeof(RbExpanded));
+
+	EOH_init_header(&e->hdr, &rb_expanded_methods, cxt);
+	e->own = rb_owned_new(cxt);
+	e->first = MemoryContextAlloc(cxt, VARSIZE(flat));
+	memcpy(e->first, flat, VARSIZE(flat));
+	return e;
+}
+
 roaring_bitmap_t *
 rb_expanded_ready(RbExpanded *e)
 {
+	if (e->first)
+	{
+		e->own->r = roaring_bitmap_portable_deserialize_safe(VARDATA(e->first),
+															 VARSIZE(e->first) - VARHDRSZ);
+		if (e->own->r == NULL)
+			rb_corrupt_error();
+		pfree(e->first);
+		e->first = NULL;
+	}
 	rbx_flush_pending(e);
 	if (e->lazy)
 	{

@@ -22,6 +22,61 @@
 
 /* aligned scratch for containers whose bytes cannot be used where they lie */
 static uint64_t scratch[(2 + 4 * 32768) / 8 + 1024];
+static uint64_t scratch2[(2 + 4 * 32768) / 8 + 1024];
+
+#ifdef RB_MERGE_IN_PLACE
+/* A stored container as a CRoaring container header over its bytes. */
+typedef struct wrapped
+{
+	array_container_t ac;
+	bitset_container_t bc;
+	run_container_t rc;
+} wrapped;
+
+static void
+wrap_into(const rb_container *c, wrapped *w, void **tmp, uint8_t *type, uint64_t *scratch)
+{
+	switch (c->type)
+	{
+		case RB_ARRAY:
+			w->ac.cardinality = w->ac.capacity = (int32_t) c->card;
+			if (((uintptr_t) c->data & 1) == 0)
+				w->ac.array = (uint16_t *) c->data;
+			else
+			{
+				memcpy(scratch, c->data, 2 * (size_t) c->card);
+				w->ac.array = (uint16_t *) scratch;
+			}
+			*tmp = &w->ac;
+			*type = ARRAY_CONTAINER_TYPE_CODE;
+			break;
+		case RB_BITSET:
+			memcpy(scratch, c->data, RB_BITSET_BYTES);
+			w->bc.cardinality = (int32_t) c->card;
+			w->bc.array = scratch;
+			*tmp = &w->bc;
+			*type = BITSET_CONTAINER_TYPE_CODE;
+			break;
+		default:
+			w->rc.n_runs = w->rc.capacity = (int32_t) c->nruns;
+			if (((uintptr_t) c->data & 1) == 0)
+				w->rc.runs = (rle16_t *) c->data;
+			else
+			{
+				memcpy(scratch, c->data, 4 * (size_t) c->nruns);
+				w->rc.runs = (rle16_t *) scratch;
+			}
+			*tmp = &w->rc;
+			*type = RUN_CONTAINER_TYPE_CODE;
+			break;
+	}
+}
+static void
+wrap(const rb_container *c, wrapped *w, void **tmp, uint8_t *type)
+{
+	wrap_into(c, w, tmp, type, scratch);
+}
+#endif
 
 /* r |= the container tmp of the given type and key (tmp is not kept). */
 static bool
@@ -112,48 +167,13 @@ rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v)
 	for (int32_t i = 0; i < v->n; i++)
 	{
 		rb_container c;
-		array_container_t ac;
-		bitset_container_t bc;
-		run_container_t rc;
+		wrapped		w;
 		void	   *tmp;
 		uint8_t		type;
 
 		if (!rb_view_container(v, i, &c))
 			return false;
-		switch (c.type)
-		{
-			case RB_ARRAY:
-				ac.cardinality = ac.capacity = (int32_t) c.card;
-				if (((uintptr_t) c.data & 1) == 0)
-					ac.array = (uint16_t *) c.data;
-				else
-				{
-					memcpy(scratch, c.data, 2 * (size_t) c.card);
-					ac.array = (uint16_t *) scratch;
-				}
-				tmp = &ac;
-				type = ARRAY_CONTAINER_TYPE_CODE;
-				break;
-			case RB_BITSET:
-				memcpy(scratch, c.data, RB_BITSET_BYTES);
-				bc.cardinality = (int32_t) c.card;
-				bc.array = scratch;
-				tmp = &bc;
-				type = BITSET_CONTAINER_TYPE_CODE;
-				break;
-			default:
-				rc.n_runs = rc.capacity = (int32_t) c.nruns;
-				if (((uintptr_t) c.data & 1) == 0)
-					rc.runs = (rle16_t *) c.data;
-				else
-				{
-					memcpy(scratch, c.data, 4 * (size_t) c.nruns);
-					rc.runs = (rle16_t *) scratch;
-				}
-				tmp = &rc;
-				type = RUN_CONTAINER_TYPE_CODE;
-				break;
-		}
+		wrap(&c, &w, &tmp, &type);
 		if (!or_container(ra, c.key, tmp, type))
 			return false;
 	}
@@ -166,5 +186,153 @@ rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v)
 	roaring_bitmap_lazy_or_inplace(r, d, false);
 	roaring_bitmap_free(d);
 	return true;
+#endif
+}
+
+/*
+ * r &= v in place, touching only the containers whose keys both have: the
+ * same loop as roaring_bitmap_and_inplace, with v read where it lies.
+ */
+bool
+rb_and_view(roaring_bitmap_t *r, const rb_view *v)
+{
+#ifdef RB_MERGE_IN_PLACE
+	roaring_array_t *ra = &r->high_low_container;
+	int32_t		pos1 = 0,
+				pos2 = 0,
+				out = 0,
+				length1 = ra->size;
+
+	while (pos1 < length1 && pos2 < v->n)
+	{
+		uint16_t	s1 = ra->keys[pos1],
+					s2 = rb_view_key(v, pos2);
+
+		if (s1 == s2)
+		{
+			rb_container c;
+			wrapped		w;
+			void	   *tmp,
+					   *c1 = ra->containers[pos1],
+					   *res;
+			uint8_t		type,
+						type1 = ra->typecodes[pos1],
+						rtype;
+
+			if (!rb_view_container(v, pos2, &c))
+				return false;
+			wrap(&c, &w, &tmp, &type);
+			res = container_iand(c1, type1, tmp, type, &rtype);
+			if (res != c1)
+				container_free(c1, type1);
+			if (res == NULL)
+			{
+				/* out of memory: keep what is consistent */
+				for (pos1++; pos1 < length1; pos1++)
+					container_free(ra->containers[pos1], ra->typecodes[pos1]);
+				ra->size = out;
+				return false;
+			}
+			if (container_nonzero_cardinality(res, rtype))
+			{
+				ra->keys[out] = s1;
+				ra->containers[out] = res;
+				ra->typecodes[out] = rtype;
+				out++;
+			}
+			else
+				container_free(res, rtype);
+			pos1++;
+			pos2++;
+		}
+		else if (s1 < s2)
+		{
+			container_free(ra->containers[pos1], ra->typecodes[pos1]);
+			pos1++;
+		}
+		else
+			pos2++;
+	}
+	for (; pos1 < length1; pos1++)
+		container_free(ra->containers[pos1], ra->typecodes[pos1]);
+	ra->size = out;
+	return true;
+#else
+	roaring_bitmap_t *d = roaring_bitmap_portable_deserialize_safe((const char *) v->buf, v->len);
+
+	if (d == NULL)
+		return false;
+	roaring_bitmap_and_inplace(r, d);
+	roaring_bitmap_free(d);
+	return true;
+#endif
+}
+
+/* a & b of two stored bitmaps, materializing only the common containers. */
+roaring_bitmap_t *
+rb_and_views(const rb_view *a, const rb_view *b)
+{
+	roaring_bitmap_t *r = roaring_bitmap_create();
+#ifdef RB_MERGE_IN_PLACE
+	int32_t		i = 0,
+				j = 0;
+
+	if (r == NULL)
+		return NULL;
+	while (i < a->n && j < b->n)
+	{
+		uint16_t	ka = rb_view_key(a, i),
+					kb = rb_view_key(b, j);
+
+		if (ka < kb)
+			i++;
+		else if (kb < ka)
+			j++;
+		else
+		{
+			rb_container ca,
+						cb;
+			wrapped		wa,
+						wb;
+			void	   *ta,
+					   *tb,
+					   *res;
+			uint8_t		typa,
+						typb,
+						rtype;
+
+			if (!rb_view_container(a, i, &ca) || !rb_view_container(b, j, &cb))
+			{
+				roaring_bitmap_free(r);
+				return NULL;
+			}
+			wrap_into(&ca, &wa, &ta, &typa, scratch);
+			wrap_into(&cb, &wb, &tb, &typb, scratch2);
+			res = container_and(ta, typa, tb, typb, &rtype);
+			if (res == NULL)
+			{
+				roaring_bitmap_free(r);
+				return NULL;
+			}
+			if (container_nonzero_cardinality(res, rtype))
+				ra_append(&r->high_low_container, ka, res, rtype);
+			else
+				container_free(res, rtype);
+			i++;
+			j++;
+		}
+	}
+	return r;
+#else
+	roaring_bitmap_t *x = roaring_bitmap_portable_deserialize_safe((const char *) a->buf, a->len);
+	roaring_bitmap_t *y = roaring_bitmap_portable_deserialize_safe((const char *) b->buf, b->len);
+
+	roaring_bitmap_free(r);
+	r = (x && y) ? roaring_bitmap_and(x, y) : NULL;
+	if (x)
+		roaring_bitmap_free(x);
+	if (y)
+		roaring_bitmap_free(y);
+	return r;
 #endif
 }

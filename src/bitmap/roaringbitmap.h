@@ -43,6 +43,8 @@ typedef struct RbExpanded
 	uint32	   *pending;		/* buffered adds, flushed in sorted batches */
 	int			npending;
 	Size		flat_size;		/* valid after get_flat_size, 0 otherwise */
+	bytea	   *first;			/* rb_and_agg's first row, kept flat until the
+								 * second arrives (own->r is NULL meanwhile) */
 } RbExpanded;
 
 extern const ExpandedObjectMethods rb_expanded_methods;
@@ -56,6 +58,8 @@ rb_datum_is_expanded(Datum d)
 
 extern RbExpanded *rb_expanded_new(MemoryContext parent);
 extern RbExpanded *rb_expanded_from_datum(Datum d, MemoryContext parent);
+/* An expanded object holding a flat copy of d, decoded only when needed. */
+extern RbExpanded *rb_expanded_deferred(bytea *flat, MemoryContext parent);
 /* Flush pending adds and repair laziness; returns the bitmap to read. */
 extern roaring_bitmap_t *rb_expanded_ready(RbExpanded *e);
 extern void rb_expanded_add(RbExpanded *e, uint32 x);

@@ -197,6 +197,14 @@ main(void)
 				bad_merge++;
 			roaring_bitmap_free(m);
 			roaring_bitmap_free(want);
+			/* and intersecting in place gives a & b */
+			m = roaring_bitmap_copy(a);
+			want = roaring_bitmap_and(a, b);
+			if (!rb_and_view(m, &vb) || !roaring_bitmap_equals(m, want) ||
+				roaring_bitmap_get_cardinality(m) != roaring_bitmap_get_cardinality(want))
+				bad_merge++;
+			roaring_bitmap_free(m);
+			roaring_bitmap_free(want);
 		}
 
 		/* corrupt a byte: never a crash; accepted bytes must read consistently */
@@ -241,7 +249,7 @@ main(void)
 	check(bad_hash == 0, "hashes agree exactly for equal sets (incl. other layouts)");
 	check(bad_andcard == 0, "in-place and prepared (dense) intersection counts equal CRoaring's on 800 pairs of mixed containers");
 	printf("# kernels: %s\n", rb_kernel_name());
-	check(bad_merge == 0, "OR-ing serialized bitmaps in place equals roaring_bitmap_or on 400 pairs");
+	check(bad_merge == 0, "OR-ing and AND-ing serialized bitmaps in place equal roaring_bitmap_or/and on 400 pairs");
 	check(mutant_mismatch == 0, "corrupted bytes are rejected or read consistently; truncations rejected");
 	printf("# %d corrupted inputs happened to be valid bitmaps\n", mutants_accepted);
 
