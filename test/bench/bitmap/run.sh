@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bitmap benchmark (pg_roaringbitmap's own workloads): persona, the best plain SQL on an
 # indexed user_tags, and pg_roaringbitmap 1.2 when it is installed (in its own database,
-# since both define the type roaringbitmap).  Medians of 3 runs, server-side.
+# since both define the type roaringbitmap).  Server-side medians: 7 runs of each
+# extension workload (3 of the build), 3 of each plain-SQL query.
 #   SCALE=1 (10 million users, ~94 million rows; default) or SCALE=0.01 for a quick run
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
@@ -18,18 +19,18 @@ SELECT tag_id AS small FROM bench_tags WHERE size >= 300 ORDER BY size LIMIT 1 \
 CREATE TEMP TABLE r (workload text, ms float8);
 INSERT INTO r VALUES
  ('a) build 2000 bitmaps', bench_median('SELECT sum(octet_length(bm::bytea)) FROM (SELECT tag_id, rb_build_agg(user_id) AS bm FROM user_tags GROUP BY tag_id) s')),
- ('b) union of all tags', bench_median('SELECT rb_cardinality(rb_or_agg(bm)) FROM tag_bitmaps')),
- ('c) and-card big & mid', bench_median(format('SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = %s AND b.tag_id = %s', :big, :mid))),
- ('c) and-card big & small', bench_median(format('SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = %s AND b.tag_id = %s', :big, :small))),
- ('c) AND of 10 tags', bench_median('SELECT rb_cardinality(rb_and_agg(bm)) FROM tag_bitmaps WHERE tag_id IN (1,2,3,4,5,6,7,8,9,10)')),
- ('d) segment profile, 2000 tags', bench_median('SELECT sum(rb_and_cardinality(bm, (SELECT bm FROM tag_bitmaps WHERE tag_id = 5))) FROM tag_bitmaps')),
- ('e) point lookup rb_contains', bench_median('SELECT count(*) FROM tag_bitmaps WHERE rb_contains(bm, 4242)')),
- ('f) text output, mid bitmap', bench_median(format('SELECT length(bm::text) FROM tag_bitmaps WHERE tag_id = %s', :mid))),
- ('f) COPY out, text', bench_median(format('COPY tag_bitmaps TO %L', :'out' || '/t.txt'))),
- ('f) COPY out, binary', bench_median(format('COPY tag_bitmaps TO %L WITH (FORMAT binary)', :'out' || '/t.bin'))),
- ('f) bytea round trip', bench_median('SELECT sum(octet_length(bm::bytea::roaringbitmap::bytea)) FROM tag_bitmaps'));
+ ('b) union of all tags', bench_median('SELECT rb_cardinality(rb_or_agg(bm)) FROM tag_bitmaps', 7)),
+ ('c) and-card big & mid', bench_median(format('SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = %s AND b.tag_id = %s', :big, :mid), 7)),
+ ('c) and-card big & small', bench_median(format('SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = %s AND b.tag_id = %s', :big, :small), 7)),
+ ('c) AND of 10 tags', bench_median('SELECT rb_cardinality(rb_and_agg(bm)) FROM tag_bitmaps WHERE tag_id IN (1,2,3,4,5,6,7,8,9,10)', 7)),
+ ('d) segment profile, 2000 tags', bench_median('SELECT sum(rb_and_cardinality(bm, (SELECT bm FROM tag_bitmaps WHERE tag_id = 5))) FROM tag_bitmaps', 7)),
+ ('e) point lookup rb_contains', bench_median('SELECT count(*) FROM tag_bitmaps WHERE rb_contains(bm, 4242)', 7)),
+ ('f) text output, mid bitmap', bench_median(format('SELECT length(bm::text) FROM tag_bitmaps WHERE tag_id = %s', :mid), 7)),
+ ('f) COPY out, text', bench_median(format('COPY tag_bitmaps TO %L', :'out' || '/t.txt'), 7)),
+ ('f) COPY out, binary', bench_median(format('COPY tag_bitmaps TO %L WITH (FORMAT binary)', :'out' || '/t.bin'), 7)),
+ ('f) bytea round trip', bench_median('SELECT sum(octet_length(bm::bytea::roaringbitmap::bytea)) FROM tag_bitmaps', 7));
 CREATE TEMP TABLE copy_in (LIKE tag_bitmaps);
-INSERT INTO r VALUES ('f) COPY in, binary', bench_median(format('TRUNCATE copy_in; COPY copy_in FROM %L WITH (FORMAT binary)', :'out' || '/t.bin')));
+INSERT INTO r VALUES ('f) COPY in, binary', bench_median(format('TRUNCATE copy_in; COPY copy_in FROM %L WITH (FORMAT binary)', :'out' || '/t.bin'), 7));
 INSERT INTO r VALUES ('g) on-disk size, MB', pg_total_relation_size('tag_bitmaps') / 1048576.0);
 -- answers, to check the extensions agree
 CREATE TEMP TABLE ans AS SELECT
