@@ -304,11 +304,14 @@ contains_sliced(struct varlena *p, uint32 x, bool *result)
 	size_t		hsize;
 	rb_container c;
 
-	head = detoast_attr_slice(p, 0, 8);
+	/* one slice holds the header of up to 500 containers; bigger ones take two */
+	head = detoast_attr_slice(p, 0, (int32) Min(total, 4096));
+	if (VARSIZE_ANY_EXHDR(head) < 8)
+		rb_corrupt_error();
 	hsize = rb_header_size((const uint8 *) VARDATA_ANY(head), VARSIZE_ANY_EXHDR(head));
 	if (hsize > total)
 		rb_corrupt_error();
-	hdr = detoast_attr_slice(p, 0, (int32) hsize);
+	hdr = hsize <= VARSIZE_ANY_EXHDR(head) ? head : detoast_attr_slice(p, 0, (int32) hsize);
 	/* without an offset header, containers must be walked: read it all */
 	if (!rb_view_init(&v, VARDATA_ANY(hdr), VARSIZE_ANY_EXHDR(hdr)) || v.offsets == NULL)
 		return false;
