@@ -339,11 +339,7 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 		}
 		else if (card > RB_ARRAY_MAX)
 		{
-			uint32_t	bits = 0;
-
-			for (int w = 0; w < 1024; w++)
-				bits += popcount64(rb_ld64(c + 8 * w));
-			if (bits != card)
+			if (rb_bitset_cardinality(c) != card)
 			{
 				*where = desc_at + 4 * (size_t) i + 2;
 				*why = "bitset container cardinality does not match its bits";

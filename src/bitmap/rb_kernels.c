@@ -87,6 +87,35 @@ popcount_range_portable(const uint8_t *a, uint32_t start, uint32_t end)
 	return total;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt")))
+static uint64_t
+bitset_popcount_popcnt(const uint8_t *a)
+{
+	uint64_t	total = 0;
+
+	for (int w = 0; w < 1024; w++)
+	{
+		uint64_t	x;
+
+		memcpy(&x, a + 8 * w, 8);
+		total += (uint64_t) __builtin_popcountll(x);
+	}
+	return total;
+}
+#endif
+
+static uint64_t
+bitset_popcount_portable(const uint8_t *a)
+{
+	uint64_t	total = 0;
+
+	for (int w = 0; w < 1024; w++)
+		total += (uint64_t) __builtin_popcountll(rb_ld64(a + 8 * w));
+	return total;
+}
+
+static uint64_t (*bitset_popcount) (const uint8_t *);
 static uint64_t (*and_popcount) (const uint8_t *, const uint8_t *);
 static uint64_t (*popcount_range) (const uint8_t *, uint32_t, uint32_t);
 
@@ -95,14 +124,24 @@ choose_kernels(void)
 {
 	and_popcount = and_popcount_portable;
 	popcount_range = popcount_range_portable;
+	bitset_popcount = bitset_popcount_portable;
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("popcnt"))
 	{
 		and_popcount = and_popcount_popcnt;
 		popcount_range = popcount_range_popcnt;
+		bitset_popcount = bitset_popcount_popcnt;
 	}
 #endif
+}
+
+uint64_t
+rb_bitset_cardinality(const uint8_t *words)
+{
+	if (bitset_popcount == NULL)
+		choose_kernels();
+	return bitset_popcount(words);
 }
 
 const char *
