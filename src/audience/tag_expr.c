@@ -250,54 +250,46 @@ parse_atom(parser *ps)
 		fail(ps, "unexpected character (tags are letters, digits, _ . : or \"quoted text\")", ps->pos);
 }
 
+/*
+ * One precedence level, loosest first: | (0), ^ (1), & and - (2); operands
+ * come from the next tighter level and join left to right.
+ */
 static void
-parse_and(parser *ps)
+parse_level(parser *ps, int level)
 {
-	parse_atom(ps);
+	if (level == 3)
+	{
+		parse_atom(ps);
+		return;
+	}
+	parse_level(ps, level + 1);
 	for (;;)
 	{
 		char		c;
+		te_op		op;
 
 		skip_space(ps);
 		if (ps->failed || ps->pos >= ps->len)
 			return;
 		c = ps->s[ps->pos];
-		if (c != '&' && c != '-')
+		if (level == 0 && c == '|')
+			op = TE_OR;
+		else if (level == 1 && c == '^')
+			op = TE_XOR;
+		else if (level == 2 && (c == '&' || c == '-'))
+			op = c == '&' ? TE_AND : TE_ANDNOT;
+		else
 			return;
 		ps->pos++;
-		parse_atom(ps);
-		emit(ps, c == '&' ? TE_AND : TE_ANDNOT, 0);
-	}
-}
-
-static void
-parse_xor(parser *ps)
-{
-	parse_and(ps);
-	for (;;)
-	{
-		skip_space(ps);
-		if (ps->failed || ps->pos >= ps->len || ps->s[ps->pos] != '^')
-			return;
-		ps->pos++;
-		parse_and(ps);
-		emit(ps, TE_XOR, 0);
+		parse_level(ps, level + 1);
+		emit(ps, op, 0);
 	}
 }
 
 static void
 parse_or(parser *ps)
 {
-	parse_xor(ps);
-	for (;;)
-	{
-		skip_space(ps);
-		if (ps->failed || ps->pos >= ps->len || ps->s[ps->pos] != '|')
-			return;
-		ps->pos++;
-		parse_xor(ps);
-		emit(ps, TE_OR, 0);
-	}
+	parse_level(ps, 0);
 }
 
 void
