@@ -12,6 +12,7 @@
 #include "bitmap/roaringbitmap.h"
 #include "tag_expr.h"
 #include "bitmap/rb_canon.h"
+#include "bitmap/rb_merge.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -137,6 +138,30 @@ te_state_or(TeState *st, int i, const roaring_bitmap_t *r)
 		roaring_bitmap_lazy_or_inplace(st->sets[i]->r, r, false);
 		st->lazy[i] = true;
 	}
+	st->flat_size = 0;
+}
+
+/* OR a row's bitmap into tag i's set, straight from its stored bytes. */
+static void
+te_state_or_arg(TeState *st, int i, RbArg *in)
+{
+	if (in->exp)
+	{
+		te_state_or(st, i, rb_arg_roaring(in));
+		return;
+	}
+	if (st->sets[i] == NULL)
+	{
+		RbOwned    *o = rb_owned_new(st->hdr.eoh_context);
+
+		o->r = roaring_bitmap_create();
+		if (o->r == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		st->sets[i] = o;
+	}
+	if (!rb_lazy_or_view(st->sets[i]->r, &in->view))
+		rb_corrupt_error();
+	st->lazy[i] = true;
 	st->flat_size = 0;
 }
 
@@ -350,8 +375,7 @@ rb_tag_expr_trans(PG_FUNCTION_ARGS)
 	if (i >= 0)
 	{
 		rb_arg_get(fcinfo, 1, &in);
-		te_state_or(st, i, rb_arg_roaring(&in));
-		rb_arg_release(&in);
+		te_state_or_arg(st, i, &in);
 	}
 	PG_RETURN_DATUM(EOHPGetRWDatum(&st->hdr));
 }
