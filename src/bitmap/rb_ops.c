@@ -7,7 +7,6 @@
 #include "access/detoast.h"
 
 typedef roaring_bitmap_t *(*rb_binop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
-typedef bool (*rb_predop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
 
 static Datum
 apply_binop(FunctionCallInfo fcinfo, rb_binop op)
@@ -25,21 +24,6 @@ apply_binop(FunctionCallInfo fcinfo, rb_binop op)
 	rb_arg_release(&a);
 	rb_arg_release(&b);
 	PG_RETURN_ROARING(o);
-}
-
-static bool
-apply_predop(FunctionCallInfo fcinfo, int first, int second, rb_predop op)
-{
-	RbArg		a,
-				b;
-	bool		result;
-
-	rb_arg_get(fcinfo, first, &a);
-	rb_arg_get(fcinfo, second, &b);
-	result = op(rb_arg_roaring(&a), rb_arg_roaring(&b));
-	rb_arg_release(&a);
-	rb_arg_release(&b);
-	return result;
 }
 
 PG_FUNCTION_INFO_V1(rb_and);
@@ -185,32 +169,64 @@ rb_is_empty(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(rb_arg_cardinality(&a) == 0);
 }
 
-/* Is b a subset of a? */
-static bool
-rb_superset(const roaring_bitmap_t *a, const roaring_bitmap_t *b)
+/*
+ * Containment and overlap follow from |A & B| and the header counts, which
+ * the kernels compute on the stored bytes.
+ */
+typedef enum
 {
-	return roaring_bitmap_is_subset(b, a);
+	PRED_CONTAINS,				/* b within a */
+	PRED_CONTAINEDBY,			/* a within b */
+	PRED_INTERSECT
+} PredOp;
+
+static bool
+predicate(FunctionCallInfo fcinfo, PredOp op)
+{
+	RbArg		a,
+				b;
+	uint64		both;
+	bool		result = false;
+
+	rb_arg_get(fcinfo, 0, &a);
+	rb_arg_get(fcinfo, 1, &b);
+	both = rb_args_and_cardinality(&a, &b);
+	switch (op)
+	{
+		case PRED_CONTAINS:
+			result = both == rb_arg_cardinality(&b);
+			break;
+		case PRED_CONTAINEDBY:
+			result = both == rb_arg_cardinality(&a);
+			break;
+		case PRED_INTERSECT:
+			result = both > 0;
+			break;
+	}
+	rb_arg_release(&a);
+	rb_arg_release(&b);
+	return result;
 }
 
 PG_FUNCTION_INFO_V1(rb_contains);
 Datum
 rb_contains(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(apply_predop(fcinfo, 0, 1, rb_superset));
+	PG_RETURN_BOOL(predicate(fcinfo, PRED_CONTAINS));
 }
 
 PG_FUNCTION_INFO_V1(rb_containedby);
 Datum
 rb_containedby(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(apply_predop(fcinfo, 0, 1, roaring_bitmap_is_subset));
+	PG_RETURN_BOOL(predicate(fcinfo, PRED_CONTAINEDBY));
 }
 
 PG_FUNCTION_INFO_V1(rb_intersect);
 Datum
 rb_intersect(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(apply_predop(fcinfo, 0, 1, roaring_bitmap_intersect));
+	PG_RETURN_BOOL(predicate(fcinfo, PRED_INTERSECT));
 }
 
 /* Equality straight from the bytes when both sides are flat. */
@@ -251,20 +267,23 @@ rb_not_equals(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(!rb_args_equal(fcinfo));
 }
 
+/* |A & B| / |A | B|; 0/0 (two empty sets) is NaN, as in pg_roaringbitmap. */
 PG_FUNCTION_INFO_V1(rb_jaccard_dist);
 Datum
 rb_jaccard_dist(PG_FUNCTION_ARGS)
 {
 	RbArg		a,
 				b;
-	double		result;
+	uint64		both;
+	double		uni;
 
 	rb_arg_get(fcinfo, 0, &a);
 	rb_arg_get(fcinfo, 1, &b);
-	result = roaring_bitmap_jaccard_index(rb_arg_roaring(&a), rb_arg_roaring(&b));
+	both = rb_args_and_cardinality(&a, &b);
+	uni = (double) (rb_arg_cardinality(&a) + rb_arg_cardinality(&b) - both);
 	rb_arg_release(&a);
 	rb_arg_release(&b);
-	PG_RETURN_FLOAT8(result);
+	PG_RETURN_FLOAT8((double) both / uni);
 }
 
 /* Membership from the header and one container, no deserialization. */
