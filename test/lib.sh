@@ -7,7 +7,13 @@
 
 PERSONA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# PG_CONFIG picks another PostgreSQL installation (a relocated copy, a
+# source build); its bindir provides initdb, pg_ctl and pg_regress.
+if [ -n "${PG_CONFIG:-}" ] && [ -x "$PG_CONFIG" ]; then
+	PG_BIN=$("$PG_CONFIG" --bindir)
+else
+	PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+fi
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
