@@ -14,7 +14,12 @@ MODULE_big  = persona
 # One folder per module under src/; each holds its C and its SQL.  The
 # install script is assembled from the module SQL in this order.
 MODULES_SQL = src/bitmap/roaringbitmap.sql \
-              src/audience/audience.sql
+              src/bitmap64/roaringbitmap64.sql \
+              src/audience/audience.sql \
+              src/identity/identity.sql \
+              src/events/events.sql \
+              src/attribution/attribution.sql \
+              src/loyalty/loyalty.sql
 SRCS        = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS        = $(SRCS:.c=.o)
 

@@ -29,3 +29,10 @@ say "   loaded in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
 
 say "-- answering the questions (test/demo/questions.sql)"
 "${PSQL[@]}" -d "$DB" -f test/demo/questions.sql
+
+# Each module adds its part of the story as test/demo/NN_<module>.sql.
+for f in test/demo/[0-9][0-9]_*.sql; do
+	[ -e "$f" ] || continue
+	say "-- $(sed -n '1s/^-- *//p' "$f")"
+	"${PSQL[@]}" -d "$DB" -f "$f"
+done

@@ -1,0 +1,1 @@
+-- attribution: journeys, rule-based models, Markov removal effects and Shapley values.

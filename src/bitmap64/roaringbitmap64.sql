@@ -1,0 +1,1 @@
+-- roaringbitmap64: sets of 64-bit ids (bigint), built from 32-bit bitmaps keyed by the high 32 bits.

@@ -1,0 +1,1 @@
+-- funnels, retention and event sequences.

@@ -1,0 +1,1 @@
+-- identity merging: connected components, identity resolution, the dictionary, phone and e-mail normalisation.

@@ -1,0 +1,1 @@
+-- member tiers, points ledgers and lifecycle stages.
