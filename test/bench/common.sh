@@ -5,7 +5,10 @@ cd "$PERSONA_ROOT"
 SCALE=${SCALE:-1}
 BENCH_DB=${BENCH_DB:-persona_bench}
 
+# bench_setup [DATA_SQL]: DATA_SQL (default test/bench/data.sql, the tag data)
+# is generated once per SCALE and remembered in bench_data.
 bench_setup() {
+	local data=${1:-test/bench/data.sql}
 	persona_deps
 	persona_install
 	persona_cluster
@@ -14,12 +17,13 @@ bench_setup() {
 	fi
 	export PGDATABASE=$BENCH_DB
 	psql -X -q -c "CREATE EXTENSION IF NOT EXISTS persona" -c "ALTER EXTENSION persona UPDATE" 2>/dev/null || true
-	have=$(psql -X -qAt -c "SELECT scale FROM bench_meta" 2>/dev/null || true)
+	psql -X -q -c "CREATE TABLE IF NOT EXISTS bench_data (data text PRIMARY KEY, scale text)"
+	have=$(psql -X -qAt -c "SELECT scale FROM bench_data WHERE data = '$data'")
 	if [ "$have" != "$SCALE" ]; then
-		say "generating the data set at SCALE=$SCALE (10 million users x SCALE) ..."
+		say "generating $data at SCALE=$SCALE ..."
 		local t0=$(date +%s)
-		psql -X -q -v scale="$SCALE" -f test/bench/data.sql >&2
-		psql -X -q -c "DROP TABLE IF EXISTS bench_meta; CREATE TABLE bench_meta AS SELECT $SCALE::text AS scale"
+		psql -X -q -v scale="$SCALE" -f "$data" >&2
+		psql -X -q -c "INSERT INTO bench_data VALUES ('$data', '$SCALE') ON CONFLICT (data) DO UPDATE SET scale = excluded.scale"
 		say "generated in $(( $(date +%s) - t0 )) s"
 	fi
 	# the timer: median of 3 runs of a query, server side, in milliseconds
