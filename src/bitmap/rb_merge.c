@@ -108,6 +108,62 @@ or_container(roaring_array_t *ra, uint16_t key, void *tmp, uint8_t type)
 	return true;
 }
 
+#ifdef RB_MERGE_IN_PLACE
+/*
+ * dst |= the stored container c, read where it lies.  Once a key of the union
+ * is a bitset (the common case for large unions) every later row only sets
+ * bits: no wrapper, no copy of the row's bitset into scratch, no CRoaring
+ * dispatch.  The cardinality is recounted by roaring_bitmap_repair_after_lazy.
+ * True when the container is known to be full: the caller swaps it for a full
+ * run, which every later row of that key skips (unions of many tags fill most
+ * keys early).
+ */
+static bool
+or_into_bitset(bitset_container_t *dst, const rb_container *c)
+{
+	uint64_t   *w = dst->array;
+	const uint8_t *p = c->data;
+	uint64_t	all = 0;
+
+	switch (c->type)
+	{
+		case RB_BITSET:
+			all = ~UINT64_C(0);
+			for (int k = 0; k < 1024; k++)
+			{
+				uint64_t	x;
+
+				memcpy(&x, p + 8 * k, 8);
+				all &= (w[k] |= x);
+			}
+			break;
+		case RB_ARRAY:
+			/* CRoaring's setter is tuned for this; it wants uint16 alignment */
+			if ((uintptr_t) p & 1)
+			{
+				memcpy(scratch2, p, 2 * (size_t) c->card);
+				p = (const uint8_t *) scratch2;
+			}
+			bitset_set_list(w, (const uint16_t *) p, c->card);
+			break;
+		default:
+			for (uint32_t r = 0; r < c->nruns; r++)
+			{
+				uint16_t	start,
+							len;
+
+				memcpy(&start, p + 4 * r, 2);
+				memcpy(&len, p + 4 * r + 2, 2);
+				bitset_set_lenrange(w, start, len);
+			}
+			break;
+	}
+	dst->cardinality = BITSET_UNKNOWN_CARDINALITY;
+	/* a bitset row's pass tells for free whether the key is now complete */
+	return all == ~UINT64_C(0);
+}
+#endif
+
 /*
  * r |= sorted values, a container at a time: one linear merge per container
  * touched, where adding them one by one would shift an array container's
@@ -170,9 +226,39 @@ rb_lazy_or_view(roaring_bitmap_t *r, const rb_view *v)
 		wrapped		w;
 		void	   *tmp;
 		uint8_t		type;
+		int32_t		idx;
 
 		if (!rb_view_container(v, i, &c))
 			return false;
+		idx = ra_get_index(ra, c.key);
+		if (idx >= 0 && ra->typecodes[idx] == RUN_CONTAINER_TYPE_CODE &&
+			run_container_is_full((const run_container_t *) ra->containers[idx]))
+			continue;
+		if (idx >= 0 && ra->typecodes[idx] == BITSET_CONTAINER_TYPE_CODE)
+		{
+			if (or_into_bitset((bitset_container_t *) ra->containers[idx], &c))
+			{
+				run_container_t *full = run_container_create_range(0, 1 << 16);
+
+				if (full == NULL)
+					return false;
+				bitset_container_free((bitset_container_t *) ra->containers[idx]);
+				ra_set_container_at_index(ra, idx, full, RUN_CONTAINER_TYPE_CODE);
+			}
+			continue;
+		}
+		if (idx < 0 && c.type == RB_BITSET)
+		{
+			/* new key: one copy from the stored bytes, not two via scratch */
+			bitset_container_t *b = bitset_container_create();
+
+			if (b == NULL)
+				return false;
+			memcpy(b->array, c.data, RB_BITSET_BYTES);
+			b->cardinality = (int32_t) c.card;
+			ra_insert_new_key_value_at(ra, -idx - 1, c.key, b, BITSET_CONTAINER_TYPE_CODE);
+			continue;
+		}
 		wrap(&c, &w, &tmp, &type);
 		if (!or_container(ra, c.key, tmp, type))
 			return false;

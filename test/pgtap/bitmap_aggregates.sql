@@ -2,7 +2,7 @@
 -- plain SQL on int4[] / unnest.  The tables are ordinary (not TEMP) so that
 -- parallel workers can scan them; they live only inside this transaction.
 BEGIN;
-SELECT plan(48);
+SELECT plan(51);
 SET LOCAL client_min_messages = warning;
 SET LOCAL persona.output_format = 'array';
 
@@ -358,6 +358,36 @@ RESET enable_sort;
 -- transition functions are for aggregates only
 SELECT ok(pg_temp.err_of($$SELECT rb_or_trans('{1}', '{2}')$$) ~ '^0A000'
           AND pg_temp.err_of($$SELECT rb_build_trans(NULL, 5)$$) ~ '^0A000', 'transition functions refuse direct calls');
+-- rb_or_agg sets a row's containers straight into the union's bitsets and
+-- swaps a key that a bitset row completes for a full run, which later rows of
+-- that key skip: rows of every container kind, in an order that fills key 0
+-- through a bitset row, then keeps adding to it and to keys that are not full.
+CREATE TEMP TABLE or_rows (id int, vals int[]);
+INSERT INTO or_rows VALUES
+  (1, ARRAY(SELECT g FROM generate_series(0, 65535, 2) g)),                 -- bitset, evens
+  (2, ARRAY(SELECT g FROM generate_series(1, 65535, 64) g)),                -- array, some odds
+  (3, ARRAY(SELECT g FROM generate_series(1, 20001, 2) g)),                 -- array/bitset, low odds
+  (4, ARRAY(SELECT g FROM generate_series(20003, 40001, 2) g)),             -- odds of the middle
+  (5, ARRAY(SELECT g FROM generate_series(40001, 65535) g)),                -- a run to the end: key 0 full now? not via a bitset row
+  (6, ARRAY(SELECT g FROM generate_series(0, 65535, 3) g)                   -- bitset row on a full key: detected
+      || ARRAY(SELECT g FROM generate_series(65536 * 7, 65536 * 7 + 9000, 2) g)),
+  (7, ARRAY(SELECT g FROM generate_series(5, 60000, 7) g)                   -- array row on the full key: skipped
+      || ARRAY(SELECT g FROM generate_series(65536 * 7 + 1, 65536 * 7 + 3000, 2) g)),
+  (8, ARRAY(SELECT g FROM generate_series(100, 30000) g)                    -- run row on the full key
+      || ARRAY[-1, 65536 * 7 + 65535]),
+  (9, ARRAY(SELECT g FROM generate_series(65536 * 3, 65536 * 4 - 1, 2) g)),  -- key 3: two bitset rows
+  (10, ARRAY(SELECT g FROM generate_series(65536 * 3, 65536 * 4 - 1, 3) g)); -- that do not fill it
+CREATE TEMP TABLE or_bms AS SELECT id, rb_build(vals) AS bm, vals FROM or_rows;
+SELECT is((SELECT rb_to_array(rb_or_agg(bm)) FROM (SELECT bm FROM or_bms ORDER BY id) s),
+          (SELECT pg_temp.usort(array_agg(x)) FROM or_rows, unnest(vals) x),
+          'rb_or_agg: bitset, array and run rows into bitsets, a key completed by a bitset row, rows after it');
+SELECT is((SELECT rb_cardinality(rb_or_agg(bm)) FROM (SELECT bm FROM or_bms ORDER BY id) s),
+          (SELECT count(DISTINCT x) FROM or_rows, unnest(vals) x),
+          'rb_or_agg: cardinality recounted after the lazy union (full key included)');
+SELECT ok((SELECT pg_temp.valid(rb_or_agg(bm)) FROM (SELECT bm FROM or_bms ORDER BY id DESC) s)
+          AND (SELECT rb_or_agg(bm) FROM (SELECT bm FROM or_bms ORDER BY id DESC) s)
+            = (SELECT rb_or_agg(bm) FROM (SELECT bm FROM or_bms ORDER BY id) s),
+          'rb_or_agg: the same valid bitmap in either row order');
 SELECT is((SELECT 1), 1, 'server alive');
 
 SELECT * FROM finish();
