@@ -8,8 +8,16 @@ SELECT 2, rb_build_agg(i * 97) FROM generate_series(0, 200000) i           -- ar
 UNION ALL
 SELECT 3, rb_runoptimize(rb_build_agg(i)) FROM generate_series(0, 655359) i WHERE i % 20 < 10  -- run containers
 UNION ALL
-SELECT 4, rb_build_agg(i) FROM generate_series(-2000000, -1) i;            -- up to 2^32 - 1
-SELECT id, pg_column_size(bm) > 65536 AS out_of_line_and_big, rb_cardinality(bm) FROM big_bm ORDER BY id;
+SELECT 4, rb_build_agg(i) FROM generate_series(-2000000, -1) i            -- up to 2^32 - 1
+UNION ALL
+SELECT 5, rb_runoptimize(rb_build_agg(i)) FROM generate_series(0, 3276799) i WHERE i % 100 < 50  -- run containers wider than a TOAST chunk
+UNION ALL
+SELECT 6, rb_runoptimize(rb_build_agg(k * 65536 + j))                       -- 1000 one-run containers: a header
+FROM generate_series(0, 999) k, generate_series(0, 299) j                   -- longer than a TOAST chunk
+UNION ALL
+SELECT 7, rb_build_agg(i * 1009) FROM generate_series(0, 5000) i;          -- a few TOAST chunks of arrays
+SELECT id, pg_column_size(bm) > 65536 AS out_of_line_and_big, pg_column_size(bm) > 3 * 1996 AS sliced,
+       rb_cardinality(bm) FROM big_bm ORDER BY id;
 
 -- every probe against arithmetic: multiples of 3 up to 900000, of 97 up to 19400000,
 -- x % 20 < 10 below 655360, and the last two million unsigned values
@@ -18,10 +26,17 @@ SELECT id, count(*) AS probes,
            WHEN 1 THEN x >= 0 AND x % 3 = 0 AND x <= 900000
            WHEN 2 THEN x >= 0 AND x % 97 = 0 AND x <= 19400000
            WHEN 3 THEN x >= 0 AND x % 20 < 10 AND x < 655360
+           WHEN 5 THEN x >= 0 AND x % 100 < 50 AND x < 3276800
+           WHEN 6 THEN x >= 0 AND x % 65536 < 300 AND x < 1000 * 65536
+           WHEN 7 THEN x >= 0 AND x % 1009 = 0 AND x <= 5000 * 1009
            ELSE x < 0 AND x >= -2000000 END) AS wrong,
        count(*) FILTER (WHERE (x <@ bm) <> rb_contains(bm, x)) AS containedby_differs
 FROM big_bm, (SELECT generate_series(-2100000, 20000000, 997) AS x
-              UNION ALL SELECT unnest(ARRAY[0, 3, 97, 9, 19, 20, 655359, -1, -2000000, -2000001, 2147483647, -2147483648])) p
+              UNION ALL SELECT unnest(ARRAY[0, 3, 97, 9, 19, 20, 655359, -1, -2000000, -2000001, 2147483647, -2147483648,
+                                            49, 50, 3276749, 3276750, 299, 300, 65535, 65536 * 999 + 299, 65536 * 1000,
+                                            1009, 5045000, 5046009])
+              UNION ALL SELECT k * 65536 + j FROM generate_series(0, 1000, 37) k, unnest(ARRAY[0, 299, 300]) j
+              UNION ALL SELECT k * 100 + j FROM generate_series(0, 32768, 101) k, unnest(ARRAY[0, 49, 50, 99]) j) p
 GROUP BY id ORDER BY id;
 
 -- one segment against every row: the same TOAST value on every call

@@ -5,6 +5,7 @@
 #include "roaringbitmap.h"
 
 #include "access/detoast.h"
+#include "access/heaptoast.h"
 
 typedef roaring_bitmap_t *(*rb_binop) (const roaring_bitmap_t *, const roaring_bitmap_t *);
 
@@ -304,10 +305,11 @@ rb_arg_contains_value(RbArg *a, uint32 x)
 }
 
 /*
- * A point lookup in a large bitmap stored out of line reads three slices
- * (the cookie, the header, one container) instead of every chunk.
+ * A point lookup in a bitmap stored out of line reads two slices (the chunk
+ * with the header, then the one container) instead of every chunk.  Each
+ * chunk costs a heap fetch, so slicing pays from three chunks up.
  */
-#define RB_SLICE_THRESHOLD (64 * 1024)
+#define RB_SLICE_THRESHOLD (3 * TOAST_MAX_CHUNK_SIZE)
 
 static bool
 contains_sliced(struct varlena *p, uint32 x, bool *result)
@@ -323,8 +325,12 @@ contains_sliced(struct varlena *p, uint32 x, bool *result)
 	size_t		hsize;
 	rb_container c;
 
-	/* one slice holds the header of up to 500 containers; bigger ones take two */
-	head = detoast_attr_slice(p, 0, (int32) Min(total, 4096));
+	/*
+	 * The first TOAST chunk holds the header of up to about 240 containers
+	 * (15 million ids); bigger headers take a second slice.  Each chunk read
+	 * is a heap fetch, so ask for exactly one.
+	 */
+	head = detoast_attr_slice(p, 0, (int32) Min(total, TOAST_MAX_CHUNK_SIZE));
 	if (VARSIZE_ANY_EXHDR(head) < 8)
 		rb_corrupt_error();
 	hsize = rb_header_size((const uint8 *) VARDATA_ANY(head), VARSIZE_ANY_EXHDR(head));
@@ -344,17 +350,39 @@ contains_sliced(struct varlena *p, uint32 x, bool *result)
 	size = (int32) rb_view_payload_size(&v, i);
 	if (size < 0)
 	{
-		/* a run container: its run count comes first */
-		struct varlena *n = detoast_attr_slice(p, (int32) off, 2);
+		/*
+		 * A run container: its run count comes first.  Read on to the end
+		 * of the TOAST chunk the count lies in (that costs no more than two
+		 * bytes) but no further than the container can be: writers keep runs
+		 * only where they are smaller than the array or the bitset.  Most
+		 * containers then arrive whole in one read instead of two.
+		 */
+		uint64		guess = Min((uint64) 2 + 2 * (uint64) rb_view_card(&v, i), 2 + RB_BITSET_BYTES);
 
-		if (VARSIZE_ANY_EXHDR(n) < 2)
+		guess = Min(guess, (uint64) TOAST_MAX_CHUNK_SIZE - off % TOAST_MAX_CHUNK_SIZE);
+		guess = Max(guess, 2);
+		guess = Min(guess, (uint64) total - off);
+
+		if (guess < 2)
 			rb_corrupt_error();
-		size = 2 + 4 * rb_ld16((const uint8 *) VARDATA_ANY(n));
+		cont = detoast_attr_slice(p, (int32) off, (int32) guess);
+		if (VARSIZE_ANY_EXHDR(cont) < 2)
+			rb_corrupt_error();
+		size = 2 + 4 * rb_ld16((const uint8 *) VARDATA_ANY(cont));
+		if ((Size) size > VARSIZE_ANY_EXHDR(cont))
+		{
+			if ((uint64) off + size > total)
+				rb_corrupt_error();
+			cont = detoast_attr_slice(p, (int32) off, size);
+		}
 	}
-	if ((uint64) off + size > total)
-		rb_corrupt_error();
-	cont = detoast_attr_slice(p, (int32) off, size);
-	if (VARSIZE_ANY_EXHDR(cont) != (Size) size)
+	else
+	{
+		if ((uint64) off + size > total)
+			rb_corrupt_error();
+		cont = detoast_attr_slice(p, (int32) off, size);
+	}
+	if (VARSIZE_ANY_EXHDR(cont) < (Size) size)
 		rb_corrupt_error();
 	c.key = rb_view_key(&v, i);
 	c.card = rb_view_card(&v, i);
