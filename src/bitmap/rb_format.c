@@ -761,3 +761,61 @@ rb_view_hash(const rb_view *v, uint64_t seed, bool *broken)
 	*broken = it.broken;
 	return h;
 }
+
+/* Total decimal digits of all the integers in [a, b]. */
+static uint64_t
+digits_in(uint64_t a, uint64_t b)
+{
+	uint64_t	total = 0,
+				lo = 0,
+				hi = 9;
+
+	for (int d = 1; lo <= b && d <= 20; d++)
+	{
+		uint64_t	x = a > lo ? a : lo,
+					y = b < hi ? b : hi;
+
+		if (x <= y)
+			total += (y - x + 1) * d;
+		lo = hi + 1;
+		hi = hi * 10 + 9;
+	}
+	return total;
+}
+
+/*
+ * Exact length of the {a,b,...} form, worked out from the intervals: the
+ * output is allocated once, and a bitmap whose text would pass 1 GB is
+ * refused up front (54000, with a hint) instead of failing after seconds of
+ * work.
+ * Values from 2^31 up print as negative int4.  UINT64_MAX when the bitmap is
+ * broken.
+ */
+uint64_t
+rb_text_length(const rb_view *v)
+{
+	rb_interval_iter it;
+	uint32_t	s,
+				e;
+	uint64_t	total = 0,
+				count = 0;
+	const uint64_t two31 = UINT64_C(1) << 31,
+				two32 = UINT64_C(1) << 32;
+
+	rb_interval_iter_init(&it, v);
+	while (rb_interval_next(&it, &s, &e))
+	{
+		if (s < two31)
+			total += digits_in(s, (uint64_t) e < two31 - 1 ? e : two31 - 1);
+		if (e >= two31)
+		{
+			uint64_t	ns = (uint64_t) s > two31 ? s : two31;
+
+			total += digits_in(two32 - e, two32 - ns) + ((uint64_t) e - ns + 1);
+		}
+		count += (uint64_t) e - s + 1;
+	}
+	if (it.broken)
+		return UINT64_MAX;
+	return total + (count ? count - 1 : 0) + 2;
+}

@@ -122,6 +122,9 @@ extern int32_t rb_view_find(const rb_view *v, uint16_t key);
 
 extern uint64_t rb_view_cardinality(const rb_view *v);
 
+/* Length of the {a,b,...} text form (int4 values); UINT64_MAX when broken. */
+extern uint64_t rb_text_length(const rb_view *v);
+
 /* Container-level primitives over located containers. */
 extern bool rb_container_contains(const rb_container *c, uint16_t low);
 extern uint32_t rb_container_min(const rb_container *c);

@@ -167,6 +167,16 @@ roaringbitmap_in(PG_FUNCTION_ARGS)
 
 /* Append every element, in unsigned order, as a signed int4. */
 static void
+too_large_for_text(uint64 card)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("roaringbitmap of " UINT64_FORMAT " elements is too large for text output", card),
+			 errdetail("A text value is limited to 1 GB."),
+			 errhint("Use binary COPY or the bytea form, or keep one bitmap per bucket of ids (e.g. user_id >> 20).")));
+}
+
+static void
 append_elements(StringInfo buf, const rb_view *v)
 {
 	rb_interval_iter it;
@@ -204,8 +214,16 @@ roaringbitmap_out(PG_FUNCTION_ARGS)
 	{
 		/* always hex, whatever bytea_output says: the input reads only hex */
 		size_t		len = VARSIZE(b) - VARHDRSZ;
-		char	   *out = palloc(2 * len + 3);
+		char	   *out;
 		uint64		n;
+
+		if (2 * len + 3 > MaxAllocSize)
+		{
+			rb_view		v;
+
+			too_large_for_text(rb_view_init(&v, VARDATA(b), len) ? rb_view_cardinality(&v) : 0);
+		}
+		out = palloc(2 * len + 3);
 
 		out[0] = '\\';
 		out[1] = 'x';
@@ -213,15 +231,26 @@ roaringbitmap_out(PG_FUNCTION_ARGS)
 		out[2 + n] = '\0';
 		PG_RETURN_CSTRING(out);
 	}
-	initStringInfo(&buf);
 	{
 		rb_view		v;
+		uint64		len;
 
 		if (!rb_view_init(&v, VARDATA(b), VARSIZE(b) - VARHDRSZ))
 			rb_corrupt_error();
+		len = rb_text_length(&v);
+		if (len == UINT64_MAX)
+			rb_corrupt_error();
+		if (len + 1 > MaxAllocSize)
+			too_large_for_text(rb_view_cardinality(&v));
+		buf.data = palloc(len + 1);
+		buf.maxlen = (int) (len + 1);
+		buf.len = 0;
+		buf.data[0] = '\0';
+		buf.cursor = 0;
 		appendStringInfoChar(&buf, '{');
 		append_elements(&buf, &v);
 		appendStringInfoChar(&buf, '}');
+		Assert(buf.len == (int) len);
 	}
 	PG_RETURN_CSTRING(buf.data);
 }

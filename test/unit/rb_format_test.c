@@ -330,5 +330,43 @@ main(void)
 		check(rb_validate(empty, sizeof(empty), &why, &where), "the empty bitmap validates");
 		check(!rb_validate(many, sizeof(many), &why, &where) && strstr(why, "65536"), "a count above 65536 is rejected");
 	}
+	/* the text length worked out from intervals equals the printed text's */
+	{
+		int			bad = 0;
+
+		for (int t = 0; t < 300; t++)
+		{
+			roaring_bitmap_t *r = random_bitmap();
+			size_t		len;
+			char	   *buf = serialize(r, &len);
+			rb_view		v;
+			uint64_t	n = roaring_bitmap_get_cardinality(r),
+						want = 2;
+			uint32_t   *vals = malloc(sizeof(uint32_t) * (n + 1));
+			char		num[16];
+
+			if (t == 0)
+			{
+				/* the widest values of both signs, and 0 */
+				roaring_bitmap_add(r, 0);
+				roaring_bitmap_add(r, 2147483647u);
+				roaring_bitmap_add(r, 2147483648u);
+				roaring_bitmap_add(r, 4294967295u);
+				free(buf);
+				buf = serialize(r, &len);
+				n = roaring_bitmap_get_cardinality(r);
+				vals = realloc(vals, sizeof(uint32_t) * (n + 1));
+			}
+			roaring_bitmap_to_uint32_array(r, vals);
+			for (uint64_t i = 0; i < n; i++)
+				want += snprintf(num, sizeof(num), "%d", (int32_t) vals[i]) + (i > 0);
+			if (!rb_view_init(&v, buf, len) || rb_text_length(&v) != want)
+				bad++;
+			free(vals);
+			free(buf);
+			roaring_bitmap_free(r);
+		}
+		check(bad == 0, "rb_text_length equals the length of the printed {a,b,...} form (300 random bitmaps)");
+	}
 	return done_testing();
 }

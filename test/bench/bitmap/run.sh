@@ -9,39 +9,43 @@ set -euo pipefail
 bench_setup
 out=$(mktemp -d); chmod 777 "$out"; trap 'rm -rf "$out"' EXIT
 
-# the workloads, for any extension with pg_roaringbitmap's names
-workloads() {	# $1 = label
-	psql -X -q -v ON_ERROR_STOP=1 -v label="$1" -v out="$out" <<'SQL'
-\set QUIET 1
-SELECT tag_id AS big FROM bench_tags ORDER BY size DESC LIMIT 1 \gset
-SELECT tag_id AS mid FROM bench_tags ORDER BY abs(size - 50000.0 * (SELECT max(size) FROM bench_tags) / 5000000.0) LIMIT 1 \gset
-SELECT tag_id AS small FROM bench_tags WHERE size >= 300 ORDER BY size LIMIT 1 \gset
-CREATE TEMP TABLE r (workload text, ms float8);
-INSERT INTO r VALUES
- ('a) build 2000 bitmaps', bench_median('SELECT sum(octet_length(bm::bytea)) FROM (SELECT tag_id, rb_build_agg(user_id) AS bm FROM user_tags GROUP BY tag_id) s')),
- ('b) union of all tags', bench_median('SELECT rb_cardinality(rb_or_agg(bm)) FROM tag_bitmaps', 7)),
- ('c) and-card big & mid', bench_median(format('SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = %s AND b.tag_id = %s', :big, :mid), 7)),
- ('c) and-card big & small', bench_median(format('SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = %s AND b.tag_id = %s', :big, :small), 7)),
- ('c) AND of 10 tags', bench_median('SELECT rb_cardinality(rb_and_agg(bm)) FROM tag_bitmaps WHERE tag_id IN (1,2,3,4,5,6,7,8,9,10)', 7)),
- ('d) segment profile, 2000 tags', bench_median('SELECT sum(rb_and_cardinality(bm, (SELECT bm FROM tag_bitmaps WHERE tag_id = 5))) FROM tag_bitmaps', 7)),
- ('e) point lookup rb_contains', bench_median('SELECT count(*) FROM tag_bitmaps WHERE rb_contains(bm, 4242)', 7)),
- ('f) text output, mid bitmap', bench_median(format('SELECT length(bm::text) FROM tag_bitmaps WHERE tag_id = %s', :mid), 7)),
- ('f) COPY out, text', bench_median(format('COPY tag_bitmaps TO %L', :'out' || '/t.txt'), 7)),
- ('f) COPY out, binary', bench_median(format('COPY tag_bitmaps TO %L WITH (FORMAT binary)', :'out' || '/t.bin'), 7)),
- ('f) bytea round trip', bench_median('SELECT sum(octet_length(bm::bytea::roaringbitmap::bytea)) FROM tag_bitmaps', 7));
-CREATE TEMP TABLE copy_in (LIKE tag_bitmaps);
-INSERT INTO r VALUES ('f) COPY in, binary', bench_median(format('TRUNCATE copy_in; COPY copy_in FROM %L WITH (FORMAT binary)', :'out' || '/t.bin'), 7));
-INSERT INTO r VALUES ('g) on-disk size, MB', pg_total_relation_size('tag_bitmaps') / 1048576.0);
--- answers, to check the extensions agree
-CREATE TEMP TABLE ans AS SELECT
-  (SELECT rb_cardinality(rb_or_agg(bm)) FROM tag_bitmaps) AS union_all,
-  (SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = :big AND b.tag_id = :mid) AS big_mid,
-  (SELECT rb_cardinality(rb_and_agg(bm)) FROM tag_bitmaps WHERE tag_id IN (1,2,3,4,5,6,7,8,9,10)) AS and10,
-  (SELECT sum(rb_and_cardinality(bm, (SELECT bm FROM tag_bitmaps WHERE tag_id = 5))) FROM tag_bitmaps) AS profile_sum,
-  (SELECT string_agg(tag_id::text, ',' ORDER BY tag_id) FROM tag_bitmaps WHERE rb_contains(bm, 4242)) AS contains_4242;
-COPY (SELECT :'label', workload, ms FROM r) TO STDOUT;
-COPY (SELECT :'label', 'answers', union_all || ' ' || big_mid || ' ' || and10 || ' ' || profile_sum || ' ' || contains_4242 FROM ans) TO STDOUT;
-SQL
+# The workloads, for any extension with pg_roaringbitmap's names: "name|runs|query".
+# Each is timed in persona and in pg_roaringbitmap back to back (alternating which
+# goes first), so the noise of a shared machine falls on both alike.
+q1() { psql -X -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+big=$(q1 "SELECT tag_id FROM bench_tags ORDER BY size DESC LIMIT 1")
+mid=$(q1 "SELECT tag_id FROM bench_tags ORDER BY abs(size - 50000.0 * (SELECT max(size) FROM bench_tags) / 5000000.0) LIMIT 1")
+small=$(q1 "SELECT tag_id FROM bench_tags WHERE size >= 300 ORDER BY size LIMIT 1")
+workload_list() {
+	cat <<W
+a) build 2000 bitmaps|3|SELECT sum(octet_length(bm::bytea)) FROM (SELECT tag_id, rb_build_agg(user_id) AS bm FROM user_tags GROUP BY tag_id) s
+b) union of all tags|7|SELECT rb_cardinality(rb_or_agg(bm)) FROM tag_bitmaps
+c) and-card big & mid|7|SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = $big AND b.tag_id = $mid
+c) and-card big & small|7|SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = $big AND b.tag_id = $small
+c) AND of 10 tags|7|SELECT rb_cardinality(rb_and_agg(bm)) FROM tag_bitmaps WHERE tag_id IN (1,2,3,4,5,6,7,8,9,10)
+d) segment profile, 2000 tags|7|SELECT sum(rb_and_cardinality(bm, (SELECT bm FROM tag_bitmaps WHERE tag_id = 5))) FROM tag_bitmaps
+e) point lookup rb_contains|7|SELECT count(*) FROM tag_bitmaps WHERE rb_contains(bm, 4242)
+f) text output, mid bitmap|7|SELECT length(bm::text) FROM tag_bitmaps WHERE tag_id = $mid
+f) COPY out, text|7|COPY tag_bitmaps TO '$out/t.txt'
+f) COPY out, binary|7|COPY tag_bitmaps TO '$out/t.bin'  WITH (FORMAT binary)
+f) bytea round trip|7|SELECT sum(octet_length(bm::bytea::roaringbitmap::bytea)) FROM tag_bitmaps
+f) COPY in, binary|7|TRUNCATE bench_copy_in; COPY bench_copy_in FROM '$out/t.bin' WITH (FORMAT binary)
+W
+}
+# answers, to check the extensions agree
+answers() {	# $1 = label
+	psql -X -qAt -v ON_ERROR_STOP=1 -c "SELECT '$1', 'answers',
+	  (SELECT rb_cardinality(rb_or_agg(bm)) FROM tag_bitmaps) || ' ' ||
+	  (SELECT rb_and_cardinality(a.bm, b.bm) FROM tag_bitmaps a, tag_bitmaps b WHERE a.tag_id = $big AND b.tag_id = $mid) || ' ' ||
+	  (SELECT rb_cardinality(rb_and_agg(bm)) FROM tag_bitmaps WHERE tag_id IN (1,2,3,4,5,6,7,8,9,10)) || ' ' ||
+	  (SELECT sum(rb_and_cardinality(bm, (SELECT bm FROM tag_bitmaps WHERE tag_id = 5))) FROM tag_bitmaps) || ' ' ||
+	  (SELECT string_agg(tag_id::text, ',' ORDER BY tag_id) FROM tag_bitmaps WHERE rb_contains(bm, 4242))" | tr '|' '\t'
+	psql -X -qAt -c "SELECT '$1', 'g) on-disk size, MB', pg_total_relation_size('tag_bitmaps') / 1048576.0" | tr '|' '\t'
+}
+timed() {	# $1 = label, $2 = runs, $3 = workload name, $4 = query
+	local ms
+	ms=$(psql -X -qAt -v ON_ERROR_STOP=1 -c "SELECT bench_median(\$q\$$4\$q\$, $2)")
+	printf '%s\t%s\t%s\n' "$1" "$3" "$ms"
 }
 
 plain_sql() {
@@ -66,8 +70,7 @@ SQL
 }
 
 {
-	workloads persona
-	if [ -z "${SKIP_PLAIN:-}" ]; then plain_sql; fi
+	prb=""
 	# pg_roaringbitmap, when installed: same data, its own database
 	if [ -f "$($PG_BIN/pg_config --sharedir)/extension/roaringbitmap.control" ]; then
 		prb=${BENCH_DB}_prb
@@ -77,8 +80,25 @@ SQL
 			psql -X -q -d $prb -v scale="$SCALE" -f test/bench/data.sql >/dev/null
 		fi
 		PGDATABASE=$prb psql -X -q -f - <<< "$(psql -X -qAt -c "SELECT pg_get_functiondef('bench_median'::regproc)")" >/dev/null
-		PGDATABASE=$prb workloads pg_roaringbitmap
 	fi
+	for db in $BENCH_DB $prb; do
+		PGDATABASE=$db psql -X -q -c "DROP TABLE IF EXISTS bench_copy_in" -c "CREATE TABLE bench_copy_in (LIKE tag_bitmaps)"
+	done
+	i=0
+	while IFS='|' read -r name runs query; do
+		i=$((i + 1))
+		if [ -n "$prb" ] && [ $((i % 2)) = 0 ]; then
+			PGDATABASE=$prb timed pg_roaringbitmap "$runs" "$name" "$query"
+			timed persona "$runs" "$name" "$query"
+		else
+			timed persona "$runs" "$name" "$query"
+			[ -z "$prb" ] || PGDATABASE=$prb timed pg_roaringbitmap "$runs" "$name" "$query"
+		fi
+	done < <(workload_list)
+	answers persona
+	[ -z "$prb" ] || PGDATABASE=$prb answers pg_roaringbitmap
+	for db in $BENCH_DB $prb; do PGDATABASE=$db psql -X -q -c "DROP TABLE bench_copy_in"; done
+	if [ -z "${SKIP_PLAIN:-}" ]; then plain_sql; fi
 } > "$out/results.tsv"
 
 psql -X -q -c "DROP TABLE IF EXISTS bench_results" -c "CREATE TABLE bench_results (way text, workload text, v text)" \
