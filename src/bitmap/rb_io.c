@@ -270,7 +270,17 @@ PG_FUNCTION_INFO_V1(roaringbitmap_send);
 Datum
 roaringbitmap_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(rb_send_raw(PG_GETARG_BYTEA_P(0)));
+	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(0));
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+
+	/*
+	 * The wire form is the stored form.  A value just detoasted is already a
+	 * private copy with a 4-byte header: send it as it is instead of copying
+	 * every byte once more.
+	 */
+	if ((struct varlena *) b != raw)
+		PG_RETURN_BYTEA_P(b);
+	PG_RETURN_BYTEA_P(rb_send_raw(b));
 }
 
 /* bytea -> roaringbitmap: the layouts are identical once validated. */
