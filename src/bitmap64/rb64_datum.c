@@ -337,13 +337,17 @@ rb64out_push(Rb64Out *o, uint32 key)
 void
 rb64out_view(Rb64Out *o, uint32 key, const rb_view *v)
 {
-	o->views[rb64out_push(o, key)] = v;
+	int64		i = rb64out_push(o, key);	/* may move the arrays */
+
+	o->views[i] = v;
 }
 
 void
 rb64out_bitmap(Rb64Out *o, uint32 key, RbOwned *r)
 {
-	o->bms[rb64out_push(o, key)] = r;
+	int64		i = rb64out_push(o, key);	/* may move the arrays */
+
+	o->bms[i] = r;
 }
 
 static void

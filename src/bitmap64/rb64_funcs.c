@@ -239,9 +239,8 @@ select_at(const Rb64Arg *a, uint64 pos)
 }
 
 /*
- * A window of the elements in the range, by position, counted exactly as
- * the 32-bit rb_select counts it (and pg_roaringbitmap 1.2, reverse
- * included).
+ * A window of the elements in the range, by position, counted as
+ * pg_roaringbitmap 1.2's rb64_select counts it (reverse included).
  */
 PG_FUNCTION_INFO_V1(rb64_select);
 Datum
@@ -258,6 +257,9 @@ rb64_select(PG_FUNCTION_ARGS)
 	uint64		before;
 	Rb64Range	keep;
 
+	/* pg_roaringbitmap 1.2's rb64_select reads a negative offset as 0 */
+	if (offset < 0)
+		offset = 0;
 	rb64_arg_get(fcinfo, 0, &a);
 	total = (int64) range_cardinality(&a, range);
 	before = !range.empty && range.start > 0 ? rb64_rank_of(&a, range.start - 1) : 0;
