@@ -6,6 +6,8 @@
 #include "rb64.h"
 #include "bitmap/rb_merge.h"
 
+#include "access/detoast.h"
+
 typedef enum
 {
 	OP_AND,
@@ -347,24 +349,141 @@ rb64_jaccard_dist(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8((double) both / uni);
 }
 
+/*
+ * A point lookup in a large value stored out of line walks the buckets
+ * through TOAST slices: per bucket before the one wanted, its key and inner
+ * header (and a run count) give its size; in the bucket wanted, the header
+ * locates the one container to read.  False when it cannot answer this
+ * way (an inner header without offsets): the caller reads the whole value.
+ */
+#define RB64_SLICE_THRESHOLD (64 * 1024)
+#define RB64_SLICE 4096
+
+static const uint8 *
+slice_at(struct varlena *p, uint64 off, uint64 want, uint64 total, size_t *got)
+{
+	struct varlena *s;
+
+	if (off > total)
+		rb64_corrupt_error();
+	s = detoast_attr_slice(p, (int32) off, (int32) Min(want, total - off));
+	*got = VARSIZE_ANY_EXHDR(s);
+	return (const uint8 *) VARDATA_ANY(s);
+}
+
+static bool
+contains_sliced(struct varlena *p, uint64 x, bool *result)
+{
+	uint64		total = VARATT_EXTERNAL_GET_EXTSIZE(*(struct varatt_external *) VARDATA_EXTERNAL(p));
+	uint32		hi = (uint32) (x >> 32);
+	size_t		got;
+	const uint8 *b = slice_at(p, 0, 8, total, &got);
+	uint64		n,
+				pos = 8;
+
+	if (got < 8)
+		rb64_corrupt_error();
+	n = rb_ld64(b);
+	if (n > (total - 8) / RB64_MIN_BUCKET_BYTES)
+		rb64_corrupt_error();
+	for (uint64 i = 0; i < n; i++)
+	{
+		uint32		key;
+		size_t		hsize;
+		rb_view		v;
+		int32		ci;
+		uint64		off;
+		int64		size;
+
+		b = slice_at(p, pos, RB64_SLICE, total, &got);
+		if (got < 12)
+			rb64_corrupt_error();
+		key = rb_ld32(b);
+		if (key > hi)
+			break;
+		hsize = rb_header_size(b + 4, got - 4);
+		if (4 + hsize > got)
+			b = slice_at(p, pos, 4 + hsize, total, &got);
+		if (!rb_view_init(&v, b + 4, Min(got - 4, hsize)) || v.offsets == NULL || v.n == 0)
+			return false;
+		ci = key == hi ? rb_view_find(&v, (uint16) ((uint32) x >> 16)) : v.n - 1;
+		if (ci < 0)
+			break;
+		off = pos + 4 + rb_view_offset(&v, ci);
+		size = rb_view_payload_size(&v, ci);
+		if (size < 0)
+		{
+			const uint8 *r = slice_at(p, off, 2, total, &got);
+
+			if (got < 2)
+				rb64_corrupt_error();
+			size = 2 + 4 * (int64) rb_ld16(r);
+		}
+		if (key < hi)
+		{
+			pos = off + size;
+			continue;
+		}
+		{
+			rb_container c;
+
+			b = slice_at(p, off, size, total, &got);
+			if (got != (size_t) size)
+				rb64_corrupt_error();
+			c.key = rb_view_key(&v, ci);
+			c.card = rb_view_card(&v, ci);
+			if (rb_view_is_run(&v, ci))
+			{
+				c.type = RB_RUN;
+				c.nruns = rb_ld16(b);
+				c.data = b + 2;
+			}
+			else
+			{
+				c.type = c.card > RB_ARRAY_MAX ? RB_BITSET : RB_ARRAY;
+				c.nruns = 0;
+				c.data = b;
+			}
+			*result = rb_container_contains(&c, (uint16) x);
+			return true;
+		}
+	}
+	*result = false;
+	return true;
+}
+
+static bool
+datum_contains(FunctionCallInfo fcinfo, int bmarg, uint64 x)
+{
+	struct varlena *p = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(bmarg));
+	Rb64Arg		a;
+	bool		result;
+
+	if (VARATT_IS_EXTERNAL_ONDISK(p) && !VARATT_EXTERNAL_IS_COMPRESSED(*(struct varatt_external *) VARDATA_EXTERNAL(p)))
+	{
+		struct varatt_external ext;
+
+		VARATT_EXTERNAL_GET_POINTER(ext, p);
+		if (VARATT_EXTERNAL_GET_EXTSIZE(ext) > RB64_SLICE_THRESHOLD &&
+			contains_sliced(p, x, &result))
+			return result;
+	}
+	rb64_arg_get(fcinfo, bmarg, &a);
+	return rb64_contains_value(&a, x);
+}
+
 PG_FUNCTION_INFO_V1(rb64_contains_bigint);
 Datum
 rb64_contains_bigint(PG_FUNCTION_ARGS)
 {
-	Rb64Arg		a;
-
-	rb64_arg_get(fcinfo, 0, &a);
-	PG_RETURN_BOOL(rb64_contains_value(&a, (uint64) PG_GETARG_INT64(1)));
+	PG_RETURN_BOOL(datum_contains(fcinfo, 0, (uint64) PG_GETARG_INT64(1)));
 }
 
 PG_FUNCTION_INFO_V1(rb64_containedby_bigint);
 Datum
 rb64_containedby_bigint(PG_FUNCTION_ARGS)
 {
-	Rb64Arg		a;
-
-	rb64_arg_get(fcinfo, 1, &a);
-	PG_RETURN_BOOL(rb64_contains_value(&a, (uint64) PG_GETARG_INT64(0)));
+	PG_RETURN_BOOL(datum_contains(fcinfo, 1, (uint64) PG_GETARG_INT64(0)));
 }
 
 /* Only the bucket of x changes; the others are copied as bytes. */
