@@ -83,6 +83,9 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 	if (op != FOLD_OR)
 		rb64_expanded_ready(st);
 	s = st->set;
+	/* an empty intersection stays empty: the row need not be read */
+	if (op == FOLD_AND && s->n == 0)
+		PG_RETURN_DATUM(EOHPGetRWDatum(&st->hdr));
 	rb64_arg_get(fcinfo, 1, &in);
 	switch (op)
 	{
