@@ -318,8 +318,8 @@ shift_by(FunctionCallInfo fcinfo, __int128 distance)
 	const __int128 top = (__int128) UINT64_MAX;
 
 	rb64_arg_get(fcinfo, 0, &a);
-	if (distance == 0)
-		PG_RETURN_BYTEA_P(a.flat);
+	if (distance == 0)			/* a copy: a.flat may be the call site's cache */
+		PG_RETURN_BYTEA_P(DatumGetByteaPCopy(PointerGetDatum(a.flat)));
 	s = rb64set_new(CurrentMemoryContext);
 	for (int64 i = 0; i < a.n; i++)
 	{
