@@ -21,9 +21,32 @@ typedef enum
 	RANGE_KEEP
 } RangeOp;
 
+/*
+ * Every whole block a fill creates shares one serialization of the full
+ * 32-bit set, so that filling many blocks costs the output and no
+ * CRoaring bitmap per block.
+ */
+static const rb_view *
+full_block(rb_view *v, bytea **holder)
+{
+	if (*holder == NULL)
+	{
+		RbOwned    *o = rb_new_owned();
+
+		roaring_bitmap_add_range_closed(o->r, 0, UINT32_MAX);
+		roaring_bitmap_run_optimize(o->r);
+		*holder = rb_serialize_free(o);
+		if (!rb_view_init(v, VARDATA(*holder), VARSIZE(*holder) - VARHDRSZ))
+			rb64_corrupt_error();
+	}
+	return v;
+}
+
 static bytea *
 range_apply(const Rb64Arg *a, RangeOp op, Rb64Range r)
 {
+	rb_view		fullv;
+	bytea	   *full = NULL;
 	Rb64Out		o;
 	int64		i = 0;
 	uint64		khi = r.start >> 32,
@@ -88,10 +111,20 @@ range_apply(const Rb64Arg *a, RangeOp op, Rb64Range r)
 				}
 				break;
 			case RANGE_FILL:
+				if (lo_s == 0 && lo_e == UINT32_MAX)
+				{
+					rb64out_view(&o, (uint32) key, full_block(&fullv, &full));
+					break;
+				}
 				x = has ? rb64_bucket_roaring(&a->b[i]) : rb_new_owned();
 				roaring_bitmap_add_range_closed(x->r, lo_s, lo_e);
 				break;
 			case RANGE_FLIP:
+				if (!has && lo_s == 0 && lo_e == UINT32_MAX)
+				{
+					rb64out_view(&o, (uint32) key, full_block(&fullv, &full));
+					break;
+				}
 				x = has ? rb64_bucket_roaring(&a->b[i]) : rb_new_owned();
 				roaring_bitmap_flip_inplace(x->r, lo_s, (uint64) lo_e + 1);
 				break;
