@@ -1,0 +1,129 @@
+/*
+ * rb64.h — the roaringbitmap64 type's in-memory forms (fmgr side).
+ *
+ * A value is flat (the portable 64-bit format, read in place through
+ * rb64_bucket views) or, as an aggregate state, an expanded object holding
+ * one CRoaring 32-bit bitmap per high key.  Every set operation works
+ * bucket by bucket with the 32-bit routines of src/bitmap/.
+ */
+#ifndef PERSONA_RB64_H
+#define PERSONA_RB64_H
+
+#include "bitmap/roaringbitmap.h"
+#include "rb64_format.h"
+
+/* CRoaring bitmaps per high key, freed when their memory context goes. */
+typedef struct Rb64Set
+{
+	MemoryContextCallback cb;
+	MemoryContext cxt;
+	int32		n;
+	int32		cap;
+	uint32	   *keys;			/* ascending */
+	roaring_bitmap_t **bms;
+} Rb64Set;
+
+extern Rb64Set *rb64set_new(MemoryContext cxt);
+/* Free the bitmaps now (the context callback then has nothing to do). */
+extern void rb64set_free(Rb64Set *s);
+/* The bitmap for key, created empty when absent. */
+extern roaring_bitmap_t *rb64set_slot(Rb64Set *s, uint32 key);
+/* Make sure every key of the ascending list has a slot, in one merge pass. */
+extern void rb64set_ensure_keys(Rb64Set *s, const uint32 *keys, int64 n);
+extern int32 rb64set_find(const Rb64Set *s, uint32 key);
+/* Drop empty bitmaps. */
+extern void rb64set_compact(Rb64Set *s);
+extern void rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy);
+
+/* Expanded form: the aggregate state. */
+typedef struct Rb64Expanded
+{
+	ExpandedObjectHeader hdr;
+	Rb64Set    *set;
+	bool		lazy;			/* buckets need roaring_bitmap_repair_after_lazy */
+	uint64	   *pending;		/* buffered rb64_build_agg values */
+	int			npending;
+	Size		flat_size;
+} Rb64Expanded;
+
+extern const ExpandedObjectMethods rb64_expanded_methods;
+
+static inline bool
+rb64_datum_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &rb64_expanded_methods;
+}
+
+extern Rb64Expanded *rb64_expanded_new(MemoryContext parent);
+extern Rb64Expanded *rb64_expanded_from_flat(bytea *flat, MemoryContext parent);
+extern Rb64Set *rb64_expanded_ready(Rb64Expanded *e);
+extern void rb64_expanded_add(Rb64Expanded *e, uint64 x);
+
+/* A flat argument, parsed (detoasted and located once per call site). */
+typedef struct Rb64Cache Rb64Cache;
+
+typedef struct Rb64Arg
+{
+	bytea	   *flat;
+	int64		n;
+	rb64_bucket *b;
+	Rb64Cache  *cache;
+} Rb64Arg;
+
+extern void rb64_arg_get(FunctionCallInfo fcinfo, int argno, Rb64Arg *arg);
+extern void rb64_arg_from_bytea(bytea *flat, Rb64Arg *arg);
+/* A 65536-bit-per-container form of bucket i, once the argument repeats. */
+extern const rb_dense *rb64_arg_dense(Rb64Arg *arg, int64 i);
+extern uint64 rb64_arg_cardinality(const Rb64Arg *arg);
+/* A CRoaring copy of a bucket, owned by CurrentMemoryContext. */
+extern RbOwned *rb64_bucket_roaring(const rb64_bucket *b);
+
+/* Result builder: buckets in ascending key order, copied or serialized. */
+typedef struct Rb64Out
+{
+	int64		n;
+	int64		cap;
+	uint32	   *keys;
+	const rb_view **views;		/* copy these bytes ... */
+	RbOwned   **bms;			/* ... or serialize this bitmap */
+} Rb64Out;
+
+extern void rb64out_init(Rb64Out *o);
+extern void rb64out_view(Rb64Out *o, uint32 key, const rb_view *v);
+/* Takes the bitmap (freed by the builder); empty ones are dropped. */
+extern void rb64out_bitmap(Rb64Out *o, uint32 key, RbOwned *r);
+extern bytea *rb64out_finish(Rb64Out *o);
+extern bytea *rb64_serialize_set(Rb64Set *s, bool optimize);
+extern bytea *rb64_empty(void);
+
+extern void rb64_validate_or_error(const char *buf, size_t len, int sqlstate);
+pg_attribute_noreturn() extern void rb64_corrupt_error(void);
+extern void rb64_oom_check(const void *p);
+
+#define PG_RETURN_RB64(b) PG_RETURN_BYTEA_P(b)
+
+/* [start, end) of unsigned 64-bit values; end 0 means 2^64 (pg_roaringbitmap). */
+typedef struct Rb64Range
+{
+	uint64		start;
+	uint64		last;			/* inclusive */
+	bool		empty;
+} Rb64Range;
+
+static inline Rb64Range
+rb64_range_arg(int64 start, int64 end)
+{
+	Rb64Range	r;
+
+	r.start = (uint64) start;
+	r.empty = !((uint64) start < (uint64) end || end == 0);
+	r.last = (uint64) end - 1;
+	return r;
+}
+
+/* Elements <= x, in unsigned order. */
+extern uint64 rb64_rank_of(const Rb64Arg *a, uint64 x);
+extern bool rb64_contains_value(const Rb64Arg *a, uint64 x);
+
+#endif

@@ -1,0 +1,772 @@
+/*
+ * rb64_datum.c — ownership, the expanded form, argument parsing and
+ * result building for roaringbitmap64.
+ */
+#include "rb64.h"
+#include "bitmap/rb_canon.h"
+#include "bitmap/rb_merge.h"
+
+#include "access/detoast.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+/* ---- errors ---- */
+
+void
+rb64_corrupt_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("stored roaringbitmap64 value is corrupt"),
+			 errhint("Values are validated on input; this one was damaged after it was stored.")));
+}
+
+void
+rb64_oom_check(const void *p)
+{
+	if (p == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory in the roaring bitmap library")));
+}
+
+void
+rb64_validate_or_error(const char *buf, size_t len, int sqlstate)
+{
+	const char *why;
+	size_t		where;
+
+	if (!rb64_validate((const uint8 *) buf, len, &why, &where))
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("invalid roaringbitmap64 data: %s", why),
+				 errdetail("The problem is at byte %zu of %zu.", where, len),
+				 errhint("Binary input must be the portable 64-bit Roaring serialization (a uint64 bucket count, then per bucket a uint32 high key and a 32-bit portable bitmap), as written by CRoaring or pg_roaringbitmap.")));
+}
+
+/* ---- sets of CRoaring bitmaps ---- */
+
+static void
+rb64set_release(void *arg)
+{
+	Rb64Set    *s = (Rb64Set *) arg;
+
+	for (int32 i = 0; i < s->n; i++)
+		if (s->bms[i])
+			roaring_bitmap_free(s->bms[i]);
+	s->n = 0;
+}
+
+void
+rb64set_free(Rb64Set *s)
+{
+	rb64set_release(s);
+}
+
+Rb64Set *
+rb64set_new(MemoryContext cxt)
+{
+	Rb64Set    *s = MemoryContextAllocZero(cxt, sizeof(Rb64Set));
+
+	s->cxt = cxt;
+	s->cap = 4;
+	s->keys = MemoryContextAlloc(cxt, s->cap * sizeof(uint32));
+	s->bms = MemoryContextAllocZero(cxt, s->cap * sizeof(roaring_bitmap_t *));
+	s->cb.func = rb64set_release;
+	s->cb.arg = s;
+	MemoryContextRegisterResetCallback(cxt, &s->cb);
+	return s;
+}
+
+static void
+rb64set_grow(Rb64Set *s, int64 need)
+{
+	int64		cap = s->cap;
+
+	if (need <= cap)
+		return;
+	while (cap < need)
+		cap *= 2;
+	s->keys = repalloc_huge(s->keys, cap * sizeof(uint32));
+	s->bms = repalloc_huge(s->bms, cap * sizeof(roaring_bitmap_t *));
+	s->cap = (int32) cap;
+}
+
+int32
+rb64set_find(const Rb64Set *s, uint32 key)
+{
+	int32		lo = 0,
+				hi = s->n - 1;
+
+	while (lo <= hi)
+	{
+		int32		mid = (lo + hi) >> 1;
+
+		if (s->keys[mid] < key)
+			lo = mid + 1;
+		else if (s->keys[mid] > key)
+			hi = mid - 1;
+		else
+			return mid;
+	}
+	return -(lo + 1);
+}
+
+roaring_bitmap_t *
+rb64set_slot(Rb64Set *s, uint32 key)
+{
+	int32		i;
+
+	if (s->n > 0 && s->keys[s->n - 1] == key)
+		return s->bms[s->n - 1];
+	if (s->n == 0 || s->keys[s->n - 1] < key)
+		i = s->n;
+	else
+	{
+		i = rb64set_find(s, key);
+		if (i >= 0)
+			return s->bms[i];
+		i = -i - 1;
+	}
+	rb64set_grow(s, (int64) s->n + 1);
+	memmove(s->keys + i + 1, s->keys + i, (s->n - i) * sizeof(uint32));
+	memmove(s->bms + i + 1, s->bms + i, (s->n - i) * sizeof(roaring_bitmap_t *));
+	s->keys[i] = key;
+	s->bms[i] = NULL;
+	s->n++;
+	s->bms[i] = roaring_bitmap_create();
+	rb64_oom_check(s->bms[i]);
+	return s->bms[i];
+}
+
+void
+rb64set_ensure_keys(Rb64Set *s, const uint32 *keys, int64 n)
+{
+	int64		missing = 0,
+				i,
+				j,
+				k;
+
+	for (i = 0, j = 0; i < n; i++)
+	{
+		while (j < s->n && s->keys[j] < keys[i])
+			j++;
+		if (j == s->n || s->keys[j] != keys[i])
+			missing++;
+	}
+	if (missing == 0)
+		return;
+	if ((int64) s->n + missing > INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("roaringbitmap64 with more than %d high keys", INT32_MAX / 2)));
+	rb64set_grow(s, (int64) s->n + missing);
+	/* merge from the back, in place */
+	i = n - 1;
+	j = s->n - 1;
+	k = s->n + missing - 1;
+	while (i >= 0)
+	{
+		if (j >= 0 && s->keys[j] > keys[i])
+		{
+			s->keys[k] = s->keys[j];
+			s->bms[k--] = s->bms[j--];
+		}
+		else if (j >= 0 && s->keys[j] == keys[i])
+		{
+			s->keys[k] = s->keys[j];
+			s->bms[k--] = s->bms[j--];
+			i--;
+		}
+		else
+		{
+			s->keys[k] = keys[i--];
+			s->bms[k--] = NULL;
+		}
+	}
+	s->n += (int32) missing;
+	/* allocate after the merge, so that an error leaves no stray pointer */
+	for (i = 0; i < s->n; i++)
+		if (s->bms[i] == NULL)
+		{
+			s->bms[i] = roaring_bitmap_create();
+			if (s->bms[i] == NULL)
+			{
+				rb64set_compact(s);
+				rb64_oom_check(NULL);
+			}
+		}
+}
+
+void
+rb64set_compact(Rb64Set *s)
+{
+	int32		k = 0;
+
+	for (int32 i = 0; i < s->n; i++)
+	{
+		if (s->bms[i] == NULL)
+			continue;
+		if (roaring_bitmap_is_empty(s->bms[i]))
+		{
+			roaring_bitmap_free(s->bms[i]);
+			continue;
+		}
+		s->keys[k] = s->keys[i];
+		s->bms[k++] = s->bms[i];
+	}
+	s->n = k;
+}
+
+/*
+ * LSD radix sort a byte per pass, skipping bytes every value shares (ids
+ * from one system share most high bytes).
+ */
+static void
+radix_sort_uint64(uint64 *v, size_t n)
+{
+	uint64	   *tmp = palloc(n * sizeof(uint64));
+	uint64	   *src = v,
+			   *dst = tmp;
+
+	for (int shift = 0; shift < 64; shift += 8)
+	{
+		size_t		count[256] = {0};
+		size_t		pos = 0;
+
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xFF]++;
+		if (count[(src[0] >> shift) & 0xFF] == n)
+			continue;
+		for (int b = 0; b < 256; b++)
+		{
+			size_t		c = count[b];
+
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+		{
+			uint64	   *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(uint64));
+	pfree(tmp);
+}
+
+/*
+ * Add values in any order: sorted, then each high key's run of low halves
+ * merges into its bitmap in one pass (lazy: repair before reading).
+ */
+void
+rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy)
+{
+	uint32	   *keys,
+			   *lows;
+	size_t		nkeys = 0;
+	bool		sorted = true;
+
+	if (n == 0)
+		return;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = vals[i - 1] <= vals[i];
+	if (!sorted)
+		radix_sort_uint64(vals, n);
+	keys = palloc(n * sizeof(uint32));
+	lows = palloc(n * sizeof(uint32));
+	for (size_t i = 0; i < n; i++)
+	{
+		uint32		k = (uint32) (vals[i] >> 32);
+
+		if (nkeys == 0 || keys[nkeys - 1] != k)
+			keys[nkeys++] = k;
+		lows[i] = (uint32) vals[i];
+	}
+	rb64set_ensure_keys(s, keys, nkeys);
+	for (size_t i = 0, ki = 0; i < n; ki++)
+	{
+		size_t		j = i;
+		int32		slot = rb64set_find(s, keys[ki]);
+
+		while (j < n && (uint32) (vals[j] >> 32) == keys[ki])
+			j++;
+		if (!rb_lazy_or_sorted(s->bms[slot], lows + i, j - i))
+			rb64_oom_check(NULL);
+		if (!lazy)
+			roaring_bitmap_repair_after_lazy(s->bms[slot]);
+		i = j;
+	}
+	pfree(keys);
+	pfree(lows);
+}
+
+/* ---- building results ---- */
+
+void
+rb64out_init(Rb64Out *o)
+{
+	o->n = 0;
+	o->cap = 4;
+	o->keys = palloc(o->cap * sizeof(uint32));
+	o->views = palloc(o->cap * sizeof(rb_view *));
+	o->bms = palloc(o->cap * sizeof(RbOwned *));
+}
+
+static int64
+rb64out_push(Rb64Out *o, uint32 key)
+{
+	Assert(o->n == 0 || o->keys[o->n - 1] < key);
+	if (o->n == o->cap)
+	{
+		o->cap *= 2;
+		o->keys = repalloc_huge(o->keys, o->cap * sizeof(uint32));
+		o->views = repalloc_huge(o->views, o->cap * sizeof(rb_view *));
+		o->bms = repalloc_huge(o->bms, o->cap * sizeof(RbOwned *));
+	}
+	o->keys[o->n] = key;
+	o->views[o->n] = NULL;
+	o->bms[o->n] = NULL;
+	return o->n++;
+}
+
+void
+rb64out_view(Rb64Out *o, uint32 key, const rb_view *v)
+{
+	int64		i = rb64out_push(o, key);	/* may move the arrays */
+
+	o->views[i] = v;
+}
+
+void
+rb64out_bitmap(Rb64Out *o, uint32 key, RbOwned *r)
+{
+	int64		i = rb64out_push(o, key);	/* may move the arrays */
+
+	o->bms[i] = r;
+}
+
+static void
+serialize_error(void)
+{
+	ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in the roaring bitmap library")));
+}
+
+bytea *
+rb64out_finish(Rb64Out *o)
+{
+	uint64		total = 8;
+	uint64		count = 0;
+	size_t	   *sizes = palloc(Max(o->n, 1) * sizeof(size_t));
+	bytea	   *result;
+	char	   *p;
+
+	for (int64 i = 0; i < o->n; i++)
+	{
+		sizes[i] = 0;
+		if (o->views[i])
+			sizes[i] = o->views[i]->len;
+		else
+		{
+			roaring_bitmap_t *r = o->bms[i]->r;
+
+			if (!rb_canonicalize(r))
+				serialize_error();
+			if (!roaring_bitmap_is_empty(r))
+				sizes[i] = roaring_bitmap_portable_size_in_bytes(r);
+		}
+		if (sizes[i] > 0)
+		{
+			total += 4 + sizes[i];
+			count++;
+		}
+	}
+	rb_check_result_size(total + VARHDRSZ);
+	result = palloc(total + VARHDRSZ);
+	SET_VARSIZE(result, total + VARHDRSZ);
+	p = VARDATA(result);
+	memcpy(p, &count, 8);		/* little-endian hosts only, as CRoaring */
+	p += 8;
+	for (int64 i = 0; i < o->n; i++)
+	{
+		if (sizes[i] == 0)
+			continue;
+		memcpy(p, &o->keys[i], 4);
+		p += 4;
+		if (o->views[i])
+			memcpy(p, o->views[i]->buf, sizes[i]);
+		else
+			roaring_bitmap_portable_serialize(o->bms[i]->r, p);
+		p += sizes[i];
+	}
+	for (int64 i = 0; i < o->n; i++)
+		if (o->bms[i])
+			rb_owned_free(o->bms[i]);
+	pfree(sizes);
+	return result;
+}
+
+bytea *
+rb64_empty(void)
+{
+	bytea	   *result = palloc0(8 + VARHDRSZ);
+
+	SET_VARSIZE(result, 8 + VARHDRSZ);
+	return result;
+}
+
+static Size
+set_flat_size(Rb64Set *s, bool optimize)
+{
+	uint64		total = 8;
+
+	for (int32 i = 0; i < s->n; i++)
+	{
+		if (optimize)
+			roaring_bitmap_run_optimize(s->bms[i]);
+		if (!rb_canonicalize(s->bms[i]))
+			serialize_error();
+		if (!roaring_bitmap_is_empty(s->bms[i]))
+			total += 4 + roaring_bitmap_portable_size_in_bytes(s->bms[i]);
+	}
+	rb_check_result_size(total + VARHDRSZ);
+	return (Size) total + VARHDRSZ;
+}
+
+static void
+set_flatten(Rb64Set *s, char *p)
+{
+	uint64		count = 0;
+	char	   *start = p;
+
+	p += 8;
+	for (int32 i = 0; i < s->n; i++)
+	{
+		if (roaring_bitmap_is_empty(s->bms[i]))
+			continue;
+		memcpy(p, &s->keys[i], 4);
+		p += 4;
+		p += roaring_bitmap_portable_serialize(s->bms[i], p);
+		count++;
+	}
+	memcpy(start, &count, 8);
+}
+
+bytea *
+rb64_serialize_set(Rb64Set *s, bool optimize)
+{
+	Size		size = set_flat_size(s, optimize);
+	bytea	   *result = palloc(size);
+
+	SET_VARSIZE(result, size);
+	set_flatten(s, VARDATA(result));
+	return result;
+}
+
+/* ---- expanded form ---- */
+
+static Size rb64x_get_flat_size(ExpandedObjectHeader *eohptr);
+static void rb64x_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+const ExpandedObjectMethods rb64_expanded_methods = {
+	rb64x_get_flat_size,
+	rb64x_flatten_into
+};
+
+Rb64Expanded *
+rb64_expanded_new(MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "roaringbitmap64 expanded",
+											  ALLOCSET_SMALL_SIZES);
+	Rb64Expanded *e = MemoryContextAllocZero(cxt, sizeof(Rb64Expanded));
+
+	EOH_init_header(&e->hdr, &rb64_expanded_methods, cxt);
+	e->set = rb64set_new(cxt);
+	return e;
+}
+
+RbOwned *
+rb64_bucket_roaring(const rb64_bucket *b)
+{
+	RbOwned    *o = rb_owned_new(CurrentMemoryContext);
+
+	o->r = roaring_bitmap_portable_deserialize_safe((const char *) b->view.buf, b->view.len);
+	if (o->r == NULL)
+		rb64_corrupt_error();
+	return o;
+}
+
+Rb64Expanded *
+rb64_expanded_from_flat(bytea *flat, MemoryContext parent)
+{
+	Rb64Expanded *e = rb64_expanded_new(parent);
+	Rb64Arg		a;
+	uint32	   *keys;
+
+	rb64_arg_from_bytea(flat, &a);
+	keys = palloc(Max(a.n, 1) * sizeof(uint32));
+	for (int64 i = 0; i < a.n; i++)
+		keys[i] = a.b[i].key;
+	rb64set_ensure_keys(e->set, keys, a.n);
+	for (int64 i = 0; i < a.n; i++)
+	{
+		/* the empty bitmap made by ensure_keys is replaced */
+		roaring_bitmap_t *r = roaring_bitmap_portable_deserialize_safe((const char *) a.b[i].view.buf,
+																	   a.b[i].view.len);
+
+		if (r == NULL)
+			rb64_corrupt_error();
+		roaring_bitmap_free(e->set->bms[i]);
+		e->set->bms[i] = r;
+	}
+	pfree(keys);
+	return e;
+}
+
+static void
+rb64x_flush_pending(Rb64Expanded *e)
+{
+	if (e->npending == 0)
+		return;
+	rb64set_add_values(e->set, e->pending, e->npending, true);
+	e->npending = 0;
+	e->lazy = true;
+}
+
+Rb64Set *
+rb64_expanded_ready(Rb64Expanded *e)
+{
+	rb64x_flush_pending(e);
+	if (e->lazy)
+	{
+		for (int32 i = 0; i < e->set->n; i++)
+			roaring_bitmap_repair_after_lazy(e->set->bms[i]);
+		e->lazy = false;
+	}
+	return e->set;
+}
+
+#define RB64_PENDING_MAX 4096
+
+void
+rb64_expanded_add(Rb64Expanded *e, uint64 x)
+{
+	if (e->pending == NULL)
+		e->pending = MemoryContextAlloc(e->hdr.eoh_context,
+										RB64_PENDING_MAX * sizeof(uint64));
+	if (e->npending == RB64_PENDING_MAX)
+		rb64x_flush_pending(e);
+	e->pending[e->npending++] = x;
+	e->flat_size = 0;
+}
+
+static Size
+rb64x_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	Rb64Expanded *e = (Rb64Expanded *) eohptr;
+
+	rb64_expanded_ready(e);
+	if (e->flat_size == 0)
+		e->flat_size = set_flat_size(e->set, true);
+	return e->flat_size;
+}
+
+static void
+rb64x_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	Rb64Expanded *e = (Rb64Expanded *) eohptr;
+
+	rb64_expanded_ready(e);
+	Assert(allocated_size == e->flat_size);
+	set_flatten(e->set, VARDATA(result));
+	SET_VARSIZE(result, allocated_size);
+}
+
+/* ---- arguments ---- */
+
+/*
+ * A bitmap that reaches every row as the same TOAST pointer (a segment from
+ * a subquery) is fetched and located once per call site, and prepared for
+ * intersections once it repeats: the 32-bit type's per-call-site cache,
+ * per bucket.
+ */
+#define RB64_CACHE_SLOTS 2
+#define RB64_DENSE_MAX_CONTAINERS 4096
+
+struct Rb64Cache
+{
+	Oid			toastrelid;
+	Oid			valueid;
+	bytea	   *flat;
+	int64		n;
+	rb64_bucket *b;
+	rb_dense  **dense;
+	int			hits;
+	MemoryContext cxt;
+};
+
+static void
+cache_reset(Rb64Cache *c)
+{
+	if (c->dense)
+	{
+		for (int64 i = 0; i < c->n; i++)
+			if (c->dense[i])
+				pfree(c->dense[i]);
+		pfree(c->dense);
+	}
+	if (c->b)
+		pfree(c->b);
+	if (c->flat)
+		pfree(c->flat);
+	c->dense = NULL;
+	c->b = NULL;
+	c->flat = NULL;
+	c->n = 0;
+	c->hits = 0;
+	c->valueid = InvalidOid;
+	c->toastrelid = InvalidOid;
+}
+
+static void
+parse_flat(bytea *flat, int64 *n, rb64_bucket **b, MemoryContext cxt)
+{
+	const uint8 *buf = (const uint8 *) VARDATA(flat);
+	size_t		len = VARSIZE(flat) - VARHDRSZ;
+
+	*n = rb64_bucket_count(buf, len);
+	if (*n < 0)
+		rb64_corrupt_error();
+	*b = MemoryContextAllocHuge(cxt, Max(*n, 1) * sizeof(rb64_bucket));
+	if (!rb64_parse(buf, len, *b, *n))
+		rb64_corrupt_error();
+}
+
+void
+rb64_arg_from_bytea(bytea *flat, Rb64Arg *arg)
+{
+	memset(arg, 0, sizeof(*arg));
+	arg->flat = flat;
+	parse_flat(flat, &arg->n, &arg->b, CurrentMemoryContext);
+}
+
+void
+rb64_arg_get(FunctionCallInfo fcinfo, int argno, Rb64Arg *arg)
+{
+	Datum		d = PG_GETARG_DATUM(argno);
+	struct varlena *p = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_EXTERNAL_ONDISK(p) && fcinfo->flinfo && argno < RB64_CACHE_SLOTS)
+	{
+		struct varatt_external ext;
+		Rb64Cache  *c;
+		MemoryContext old;
+
+		if (fcinfo->flinfo->fn_extra == NULL)
+		{
+			Rb64Cache  *slots = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+													   sizeof(Rb64Cache) * RB64_CACHE_SLOTS);
+
+			for (int i = 0; i < RB64_CACHE_SLOTS; i++)
+				slots[i].cxt = fcinfo->flinfo->fn_mcxt;
+			fcinfo->flinfo->fn_extra = slots;
+		}
+		c = &((Rb64Cache *) fcinfo->flinfo->fn_extra)[argno];
+		VARATT_EXTERNAL_GET_POINTER(ext, p);
+		if (c->flat && c->valueid == ext.va_valueid && c->toastrelid == ext.va_toastrelid)
+			c->hits++;
+		else
+		{
+			cache_reset(c);
+			old = MemoryContextSwitchTo(c->cxt);
+			c->flat = (bytea *) detoast_attr(p);
+			MemoryContextSwitchTo(old);
+			parse_flat(c->flat, &c->n, &c->b, c->cxt);
+			c->valueid = ext.va_valueid;
+			c->toastrelid = ext.va_toastrelid;
+		}
+		arg->flat = c->flat;
+		arg->n = c->n;
+		arg->b = c->b;
+		arg->cache = c;
+		return;
+	}
+	/* expanded values (aggregate results) are flattened by the detoaster */
+	rb64_arg_from_bytea((bytea *) PG_DETOAST_DATUM(d), arg);
+}
+
+const rb_dense *
+rb64_arg_dense(Rb64Arg *arg, int64 i)
+{
+	Rb64Cache  *c = arg->cache;
+
+	if (c == NULL || c->hits < 1 || arg->b[i].view.n > RB64_DENSE_MAX_CONTAINERS)
+		return NULL;
+	if (c->dense == NULL)
+		c->dense = MemoryContextAllocZero(c->cxt, Max(c->n, 1) * sizeof(rb_dense *));
+	if (c->dense[i] == NULL)
+	{
+		rb_dense   *d = MemoryContextAllocHuge(c->cxt, rb_dense_size(arg->b[i].view.n));
+
+		if (!rb_dense_fill(d, &arg->b[i].view))
+		{
+			pfree(d);
+			rb64_corrupt_error();
+		}
+		c->dense[i] = d;
+	}
+	return c->dense[i];
+}
+
+uint64
+rb64_arg_cardinality(const Rb64Arg *arg)
+{
+	uint64		total = 0;
+
+	for (int64 i = 0; i < arg->n; i++)
+		total += rb_view_cardinality(&arg->b[i].view);
+	return total;
+}
+
+uint64
+rb64_rank_of(const Rb64Arg *a, uint64 x)
+{
+	uint32		hi = (uint32) (x >> 32);
+	uint64		total = 0;
+
+	for (int64 i = 0; i < a->n && a->b[i].key <= hi; i++)
+	{
+		if (a->b[i].key < hi)
+			total += rb_view_cardinality(&a->b[i].view);
+		else
+		{
+			bool		broken;
+
+			total += rb_view_rank(&a->b[i].view, (uint32) x, &broken);
+			if (broken)
+				rb64_corrupt_error();
+		}
+	}
+	return total;
+}
+
+bool
+rb64_contains_value(const Rb64Arg *a, uint64 x)
+{
+	int64		i = rb64_find(a->b, a->n, (uint32) (x >> 32));
+	int32		ci;
+	rb_container c;
+
+	if (i < 0)
+		return false;
+	ci = rb_view_find(&a->b[i].view, (uint16) ((uint32) x >> 16));
+	if (ci < 0)
+		return false;
+	if (!rb_view_container(&a->b[i].view, ci, &c))
+		rb64_corrupt_error();
+	return rb_container_contains(&c, (uint16) x);
+}
