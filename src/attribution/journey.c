@@ -3,8 +3,12 @@
  */
 #include "attribution/journey.h"
 
-static int
-event_cmp(const at_event *a, const at_event *b, const int32_t *rank)
+#include <math.h>
+
+#define JN_MAGIC 0x314e4a50		/* "PJN1" little-endian */
+
+int
+at_event_cmp(const at_event *a, const at_event *b, const int32_t *rank)
 {
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
@@ -32,7 +36,7 @@ at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch)
 	size_t		inversions = 0;
 
 	for (size_t i = 1; i < n; i++)
-		if (event_cmp(&ev[i - 1], &ev[i], rank) > 0)
+		if (at_event_cmp(&ev[i - 1], &ev[i], rank) > 0)
 			inversions++;
 	if (inversions == 0)
 		return;
@@ -43,7 +47,7 @@ at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch)
 			at_event	x = ev[i];
 			size_t		j = i;
 
-			while (j > 0 && event_cmp(&ev[j - 1], &x, rank) > 0)
+			while (j > 0 && at_event_cmp(&ev[j - 1], &x, rank) > 0)
 			{
 				ev[j] = ev[j - 1];
 				j--;
@@ -68,7 +72,7 @@ at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch)
 							k = lo;
 
 				while (i < mid && j < hi)
-					dst[k++] = event_cmp(&src[j], &src[i], rank) < 0 ? src[j++] : src[i++];
+					dst[k++] = at_event_cmp(&src[j], &src[i], rank) < 0 ? src[j++] : src[i++];
 				while (i < mid)
 					dst[k++] = src[i++];
 				while (j < hi)
@@ -163,4 +167,79 @@ at_next_path(at_path_iter *it, at_path *p)
 	p->conv_ts = 0;
 	p->value = 0;
 	return p->n > 0;
+}
+
+void
+at_journey_write(at_writer *w, const at_dict *d, const at_event *ev, size_t n)
+{
+	at_put_u32(w, JN_MAGIC);
+	at_put_names(w, d, NULL);
+	at_put_u32(w, (uint32_t) n);
+	for (size_t i = 0; i < n; i++)
+	{
+		at_put_u64(w, (uint64_t) ev[i].ts);
+		at_put_u32(w, (uint32_t) ev[i].ch);
+		if (ev[i].ch == AT_CONV)
+			at_put_f64(w, ev[i].value);
+	}
+}
+
+bool
+at_journey_read(at_reader *r, at_dict *d, const at_alloc *a, at_event **evp, size_t *np)
+{
+	uint32_t	magic,
+				n;
+	at_event   *ev;
+
+	*evp = NULL;
+	*np = 0;
+	if (!at_get_u32(r, &magic) || magic != JN_MAGIC)
+		return at_fail(r, "bad header");
+	if (!at_get_names(r, d, a) || !at_get_u32(r, &n))
+		return false;
+	if (n > (size_t) (r->end - r->p) / 12)
+		return at_fail(r, "event count larger than the data");
+	ev = at_malloc(a, sizeof(at_event) * ((size_t) n + 1));
+	for (uint32_t i = 0; i < n; i++)
+	{
+		uint64_t	ts;
+		uint32_t	ch;
+
+		if (!at_get_u64(r, &ts) || !at_get_u32(r, &ch))
+			goto bad;
+		ev[i].ts = (int64_t) ts;
+		ev[i].ch = (int32_t) ch;
+		ev[i].value = 0;
+		if (ev[i].ch == AT_CONV)
+		{
+			if (!at_get_f64(r, &ev[i].value))
+				goto bad;
+			if (!isfinite(ev[i].value))
+			{
+				at_fail(r, "conversion value is not finite");
+				goto bad;
+			}
+		}
+		else if (ev[i].ch < 0 || ev[i].ch >= d->n)
+		{
+			at_fail(r, "channel id out of range");
+			goto bad;
+		}
+		if (i > 0 && at_event_cmp(&ev[i - 1], &ev[i], NULL) > 0)
+		{
+			at_fail(r, "events are not in journey order");
+			goto bad;
+		}
+	}
+	if (r->p != r->end)
+	{
+		at_fail(r, "trailing bytes");
+		goto bad;
+	}
+	*evp = ev;
+	*np = n;
+	return true;
+bad:
+	a->release(a->ctx, ev);
+	return false;
 }

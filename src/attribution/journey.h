@@ -27,6 +27,16 @@ typedef struct at_event
  * broken, so the order depends only on the rows.
  */
 extern void at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch);
+extern int	at_event_cmp(const at_event *a, const at_event *b, const int32_t *rank);
+
+/*
+ * The journey type's bytes: channel names in byte order (ids = positions),
+ * then the events in journey order, each as time, channel id (-1 for a
+ * conversion) and, for conversions, the value.
+ */
+extern void at_journey_write(at_writer *w, const at_dict *d, const at_event *ev, size_t n);
+/* false with r->error set when invalid; *ev allocated with `a`. */
+extern bool at_journey_read(at_reader *r, at_dict *d, const at_alloc *a, at_event **ev, size_t *n);
 
 typedef struct at_path
 {
