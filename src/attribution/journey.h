@@ -98,10 +98,12 @@ extern void at_path_weights(const at_model *m, const at_path *p, double *w);
 /*
  * Adds the credits of a sorted journey's conversions: conv[id] and val[id]
  * for channel ids 0..nch-1, conv[nch] and val[nch] for conversions with an
- * empty path (channel NULL).  Buffers hold n entries each.
+ * empty path (channel NULL).  Compensated sums, so that totals over
+ * millions of fractional credits come out correctly rounded.  Buffers hold
+ * n entries each.
  */
 extern void at_attribute(const at_model *m, const at_event *ev, size_t n, int32_t nch,
-						 double *conv, double *val,
+						 at_sum *conv, at_sum *val,
 						 int32_t *chbuf, int64_t *tsbuf, double *wbuf);
 
 #endif

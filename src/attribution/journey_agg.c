@@ -311,7 +311,7 @@ options_arg(FunctionCallInfo fcinfo, int arg)
 /* Rows (channel, conversions, value) of credits: channels in byte order, then NULL. */
 static void
 put_credits(Tuplestorestate *ts, TupleDesc desc, const at_dict *d, const int32 *order,
-			const double *conv, const double *val)
+			const at_sum *conv, const at_sum *val)
 {
 	for (int32 k = 0; k <= d->n; k++)
 	{
@@ -319,14 +319,14 @@ put_credits(Tuplestorestate *ts, TupleDesc desc, const at_dict *d, const int32 *
 		Datum		v[3];
 		bool		nulls[3] = {false, false, false};
 
-		if (!(conv[id] > 0))
+		if (!(at_sum_get(&conv[id]) > 0))
 			continue;
 		if (id < d->n)
 			v[0] = PointerGetDatum(cstring_to_text_with_len(d->names[id], d->lens[id]));
 		else
 			nulls[0] = true;
-		v[1] = Float8GetDatum(conv[id]);
-		v[2] = Float8GetDatum(val[id]);
+		v[1] = Float8GetDatum(at_sum_get(&conv[id]));
+		v[2] = Float8GetDatum(at_sum_get(&val[id]));
 		tuplestore_putvalues(ts, desc, v, nulls);
 	}
 }
@@ -339,7 +339,7 @@ attribute(PG_FUNCTION_ARGS)
 	AtModel		am;
 	TupleDesc	desc;
 	Tuplestorestate *ts;
-	double	   *conv,
+	at_sum	   *conv,
 			   *val;
 	char	   *model;
 
@@ -349,8 +349,8 @@ attribute(PG_FUNCTION_ARGS)
 	at_parse_model(model, options_arg(fcinfo, 2), &am);
 	journey_of(PG_GETARG_DATUM(0), &j);
 	am.m.direct = at_direct_flags(&am, j.d.names, j.d.lens, j.d.n);
-	conv = palloc0(sizeof(double) * (j.d.n + 1));
-	val = palloc0(sizeof(double) * (j.d.n + 1));
+	conv = palloc0(sizeof(at_sum) * (j.d.n + 1));
+	val = palloc0(sizeof(at_sum) * (j.d.n + 1));
 	at_attribute(&am.m, j.ev, j.n, j.d.n, conv, val,
 				 palloc(sizeof(int32) * (j.n + 1)), palloc(sizeof(int64) * (j.n + 1)),
 				 palloc(sizeof(double) * (j.n + 1)));

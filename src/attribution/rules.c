@@ -83,7 +83,7 @@ at_path_weights(const at_model *m, const at_path *p, double *w)
 
 void
 at_attribute(const at_model *m, const at_event *ev, size_t n, int32_t nch,
-			 double *conv, double *val, int32_t *chbuf, int64_t *tsbuf, double *wbuf)
+			 at_sum *conv, at_sum *val, int32_t *chbuf, int64_t *tsbuf, double *wbuf)
 {
 	at_path_iter it;
 	at_path		p;
@@ -95,8 +95,8 @@ at_attribute(const at_model *m, const at_event *ev, size_t n, int32_t nch,
 			continue;
 		if (p.n == 0)
 		{
-			conv[nch] += 1;
-			val[nch] += p.value;
+			at_sum_add(&conv[nch], 1);
+			at_sum_add(&val[nch], p.value);
 			continue;
 		}
 		at_path_weights(m, &p, wbuf);
@@ -104,8 +104,8 @@ at_attribute(const at_model *m, const at_event *ev, size_t n, int32_t nch,
 		{
 			if (wbuf[i] == 0)
 				continue;
-			conv[p.ch[i]] += wbuf[i];
-			val[p.ch[i]] += wbuf[i] * p.value;
+			at_sum_add(&conv[p.ch[i]], wbuf[i]);
+			at_sum_add(&val[p.ch[i]], wbuf[i] * p.value);
 		}
 	}
 }

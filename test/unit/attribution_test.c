@@ -41,6 +41,8 @@ static const at_alloc A = {m_alloc, m_release, NULL};
 
 static double conv[NCH + 1],
 			val[NCH + 1];
+static at_sum sconv[NCH + 1],
+			sval[NCH + 1];
 
 static void
 run(at_model_kind kind, at_event *ev, size_t n, bool collapse)
@@ -52,10 +54,15 @@ run(at_model_kind kind, at_event *ev, size_t n, bool collapse)
 	bool		direct[NCH] = {false, false, false, true};	/* id 3 is "direct" */
 	at_model	m = {kind, 30 * DAY, collapse, 0.4, 0.4, 7.0 * DAY, direct};
 
-	memset(conv, 0, sizeof(conv));
-	memset(val, 0, sizeof(val));
+	memset(sconv, 0, sizeof(sconv));
+	memset(sval, 0, sizeof(sval));
 	at_sort_events(ev, n, NULL, scratch);
-	at_attribute(&m, ev, n, NCH, conv, val, chb, tsb, wb);
+	at_attribute(&m, ev, n, NCH, sconv, sval, chb, tsb, wb);
+	for (int i = 0; i <= NCH; i++)
+	{
+		conv[i] = at_sum_get(&sconv[i]);
+		val[i] = at_sum_get(&sval[i]);
+	}
 }
 
 static bool
