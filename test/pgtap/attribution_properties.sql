@@ -290,6 +290,8 @@ SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL parallel_leader_participation = off;
+-- a partial hash aggregate of internal states is not chosen at this size; a sorted one is
+SET LOCAL enable_hashagg = off;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SELECT matches(pg_temp.plan_of(q), 'Partial (Hash|Group)?Aggregate', format('query %s: forced parallel plan has a partial aggregate', id))
 FROM par_q ORDER BY id;
