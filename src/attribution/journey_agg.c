@@ -331,6 +331,40 @@ put_credits(Tuplestorestate *ts, TupleDesc desc, const at_dict *d, const int32 *
 	}
 }
 
+/*
+ * attribute() runs once per journey with the same model and options: the
+ * parsed model is kept in fn_extra, keyed by the arguments' bytes.
+ */
+typedef struct ModelCache
+{
+	struct varlena *model;
+	struct varlena *options;
+	AtModel		am;
+} ModelCache;
+
+static const AtModel *
+cached_model(FunctionCallInfo fcinfo, text *model, Jsonb *options)
+{
+	ModelCache *c = (ModelCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (c && VARSIZE_ANY(c->model) == VARSIZE_ANY(model) &&
+		memcmp(c->model, model, VARSIZE_ANY(model)) == 0 &&
+		VARSIZE_ANY(c->options) == VARSIZE_ANY(options) &&
+		memcmp(c->options, options, VARSIZE_ANY(options)) == 0)
+		return &c->am;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	c = palloc0(sizeof(ModelCache));
+	at_parse_model(text_to_cstring(model), options, &c->am);
+	c->model = palloc(VARSIZE_ANY(model));
+	memcpy(c->model, model, VARSIZE_ANY(model));
+	c->options = palloc(VARSIZE_ANY(options));
+	memcpy(c->options, options, VARSIZE_ANY(options));
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = c;
+	return &c->am;
+}
+
 PG_FUNCTION_INFO_V1(attribute);
 Datum
 attribute(PG_FUNCTION_ARGS)
@@ -341,12 +375,10 @@ attribute(PG_FUNCTION_ARGS)
 	Tuplestorestate *ts;
 	at_sum	   *conv,
 			   *val;
-	char	   *model;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	model = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	at_parse_model(model, options_arg(fcinfo, 2), &am);
+	am = *cached_model(fcinfo, PG_GETARG_TEXT_PP(1), options_arg(fcinfo, 2));
 	journey_of(PG_GETARG_DATUM(0), &j);
 	am.m.direct = at_direct_flags(&am, j.d.names, j.d.lens, j.d.n);
 	conv = palloc0(sizeof(at_sum) * (j.d.n + 1));

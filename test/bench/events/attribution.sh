@@ -74,7 +74,7 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
-SELECT q.workload, count(DISTINCT a.channel) AS channels, round(sum(a.conversions)) AS conversions,
+SELECT q.workload, count(DISTINCT a.channel) AS channels, round(sum(a.conversions) / count(DISTINCT a.id)) AS conversions,
        CASE WHEN bool_and(b.id IS NOT NULL AND abs(a.conversions - b.conversions) <= 1e-9 * greatest(1, abs(b.conversions))
                           AND abs(a.value - b.value) <= 1e-9 * greatest(1, abs(b.value)))
              AND count(*) = 3 * (SELECT count(*) FROM ans x WHERE x.id = min(q.id))
@@ -113,7 +113,8 @@ BEGIN
   FOR run IN 1 .. 3 LOOP
     FOR r IN SELECT * FROM q WHERE sql IS NOT NULL ORDER BY id LOOP
       t := clock_timestamp();
-      EXECUTE 'SELECT count(*) FROM (' || r.sql || ') s';
+      -- every column is used, so the planner cannot drop an aggregate nobody reads
+      EXECUTE 'SELECT sum(length(s::text)) FROM (' || r.sql || ') s';
       INSERT INTO timings VALUES (r.id, run, extract(epoch FROM clock_timestamp() - t) * 1000);
     END LOOP;
   END LOOP;
