@@ -456,9 +456,66 @@ test_shapley(void)
 	}
 }
 
+/* the journey bytes: round trip, every truncation and every out-of-order pair rejected */
+static void
+test_journey_bytes(void)
+{
+	at_dict		d,
+				d2;
+	at_event	ev[] = {{1, 0, 0}, {2, 1, 0}, {2, AT_CONV, 9.5}, {5, 0, 0}};
+	at_writer	w = {NULL, 0};
+	uint8_t    *buf;
+	at_reader	r;
+	at_event   *out;
+	size_t		n;
+	bool		rej = true;
+
+	at_dict_init(&d, &A);
+	at_dict_id(&d, &A, "a", 1);
+	at_dict_id(&d, &A, "b", 1);
+	at_journey_write(&w, &d, ev, 4);
+	buf = malloc(w.len);
+	w.p = buf;
+	w.len = 0;
+	at_journey_write(&w, &d, ev, 4);
+	at_dict_init(&d2, &A);
+	r = (at_reader) {buf, buf + w.len, NULL};
+	check(at_journey_read(&r, &d2, &A, &out, &n) && n == 4 && out[2].ch == AT_CONV && out[2].value == 9.5 &&
+		  d2.n == 2, "journey bytes read back");
+	free(out);
+	at_dict_free(&d2, &A);
+	for (size_t cut = 0; cut < w.len; cut++)
+	{
+		at_dict_init(&d2, &A);
+		r = (at_reader) {buf, buf + cut, NULL};
+		if (at_journey_read(&r, &d2, &A, &out, &n))
+		{
+			rej = false;
+			free(out);
+		}
+		at_dict_free(&d2, &A);
+	}
+	check(rej, "every truncation of a journey is rejected");
+	/* swap the last two events: out of journey order */
+	{
+		at_event	bad[] = {{1, 0, 0}, {2, 1, 0}, {5, 0, 0}, {2, AT_CONV, 9.5}};
+		at_writer	w2 = {buf, 0};
+
+		at_journey_write(&w2, &d, bad, 4);
+		at_dict_init(&d2, &A);
+		r = (at_reader) {buf, buf + w2.len, NULL};
+		check(!at_journey_read(&r, &d2, &A, &out, &n) && r.error && strcmp(r.error, "events are not in journey order") == 0,
+			  "events out of journey order are rejected");
+		at_dict_free(&d2, &A);
+	}
+	at_dict_free(&d, &A);
+	free(buf);
+}
+
 int
 main(void)
 {
+	test_journey_bytes();
 	test_rules();
 	test_invariant();
 	test_markov();
