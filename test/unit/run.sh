@@ -10,7 +10,7 @@ for t in "$root"/test/unit/*_test.c; do
 	bin=${t%.c}
 	srcs=$(sed -n 's|^// link: ||p' "$t")
 	# shellcheck disable=SC2086
-	if ! $cc -std=gnu99 -O1 -g -fsanitize=address,undefined -Wall -I"$root/src" -o "$bin" "$t" $(for s in $srcs; do echo "$root/$s"; done) -lroaring 2>&1; then
+	if ! $cc -std=gnu99 -O1 -g -fsanitize=address,undefined -Wall -I"$root/src" -o "$bin" "$t" $(for s in $srcs; do echo "$root/$s"; done) -lroaring -lm 2>&1; then
 		echo "not ok - $(basename "$t") does not compile"
 		rc=1
 		continue

@@ -1,0 +1,109 @@
+/*
+ * journey.h — a user's journey (touches and conversions in time order), the
+ * path splitter, and the rule-based models.  Plain C.
+ *
+ * Times are microseconds (PostgreSQL's timestamptz).  Channel ids index a
+ * dictionary; `rank` gives each id its position in byte order of the names,
+ * which breaks ties between touches at the same instant.
+ */
+#ifndef PERSONA_JOURNEY_H
+#define PERSONA_JOURNEY_H
+
+#include "attribution/at_core.h"
+
+#define AT_CONV (-1)			/* ch of a conversion */
+
+typedef struct at_event
+{
+	int64_t		ts;
+	int32_t		ch;				/* channel id of a touch, or AT_CONV */
+	double		value;			/* a conversion's value; 0 for touches */
+} at_event;
+
+/*
+ * Journey order: time; at the same time touches before conversions (a
+ * touch at the conversion's instant is in its path, conv_ts - lookback < ts
+ * <= conv_ts), touches by channel rank, conversions by value.  Every tie is
+ * broken, so the order depends only on the rows.
+ */
+extern void at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch);
+extern int	at_event_cmp(const at_event *a, const at_event *b, const int32_t *rank);
+
+/*
+ * The journey type's bytes: channel names in byte order (ids = positions),
+ * then the events in journey order, each as time, channel id (-1 for a
+ * conversion) and, for conversions, the value.
+ */
+extern void at_journey_write(at_writer *w, const at_dict *d, const at_event *ev, size_t n);
+/* false with r->error set when invalid; *ev allocated with `a`. */
+extern bool at_journey_read(at_reader *r, at_dict *d, const at_alloc *a, at_event **ev, size_t *n);
+
+typedef struct at_path
+{
+	int32_t    *ch;				/* channels in time order */
+	int64_t    *ts;
+	size_t		n;
+	bool		converted;
+	int64_t		conv_ts;
+	double		value;
+} at_path;
+
+/*
+ * Walks the paths of a sorted journey: one per conversion (the touches after
+ * the previous conversion within the lookback), then the touches after the
+ * last conversion as one non-converting path (only when there are some).
+ * `chbuf` and `tsbuf` hold n entries; each path points into them.
+ */
+typedef struct at_path_iter
+{
+	const at_event *ev;
+	size_t		n;
+	size_t		pos;
+	size_t		seg;			/* first event after the previous conversion */
+	int64_t		lookback;		/* microseconds, > 0 */
+	bool		collapse;		/* A A B counts as A B */
+	bool		done;
+	int32_t    *chbuf;
+	int64_t    *tsbuf;
+} at_path_iter;
+
+extern void at_path_iter_init(at_path_iter *it, const at_event *ev, size_t n, int64_t lookback,
+							  bool collapse, int32_t *chbuf, int64_t *tsbuf);
+extern bool at_next_path(at_path_iter *it, at_path *p);
+
+typedef enum at_model_kind
+{
+	AT_FIRST_TOUCH,
+	AT_LAST_TOUCH,
+	AT_LAST_NON_DIRECT,
+	AT_LINEAR,
+	AT_POSITION_BASED,
+	AT_TIME_DECAY
+} at_model_kind;
+
+typedef struct at_model
+{
+	at_model_kind kind;
+	int64_t		lookback;		/* microseconds */
+	bool		collapse;
+	double		first;			/* position_based */
+	double		last;
+	double		half_life;		/* time_decay, microseconds, > 0 */
+	const bool *direct;			/* last_non_direct: per channel id; may be NULL */
+} at_model;
+
+/* The share of each touch of a converting, non-empty path (sums to 1). */
+extern void at_path_weights(const at_model *m, const at_path *p, double *w);
+
+/*
+ * Adds the credits of a sorted journey's conversions: conv[id] and val[id]
+ * for channel ids 0..nch-1, conv[nch] and val[nch] for conversions with an
+ * empty path (channel NULL).  Compensated sums, so that totals over
+ * millions of fractional credits come out correctly rounded.  Buffers hold
+ * n entries each.
+ */
+extern void at_attribute(const at_model *m, const at_event *ev, size_t n, int32_t nch,
+						 at_sum *conv, at_sum *val,
+						 int32_t *chbuf, int64_t *tsbuf, double *wbuf);
+
+#endif
