@@ -2,7 +2,7 @@
 -- bad points_agg input, corrupt points_ledger text and binary input — each a
 -- clean error with its SQLSTATE and a message saying what is accepted.
 BEGIN;
-SELECT plan(38);
+SELECT plan(37);
 
 SET LOCAL client_min_messages = warning;
 
