@@ -58,15 +58,34 @@ lx_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 
 static const ExpandedObjectMethods lx_methods = {lx_get_flat_size, lx_flatten_into};
 
-static LedgerExpanded *
-lx_new(MemoryContext parent)
+/*
+ * All ledger states of one aggregate context share one child context.  A
+ * context per state would make hash aggregation quadratic: it sums the memory
+ * of every child context each time it creates a group.  The shared context is
+ * never deleted through an object (PostgreSQL deletes a transition value's
+ * expanded object only when the transition function returns a different
+ * one, and ours always returns the state it was given); it goes with its
+ * parent when the aggregate context is reset.
+ */
+#define STATES_CONTEXT_NAME "points_ledger states"
+
+static MemoryContext
+states_context(MemoryContext aggctx)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "points_ledger expanded",
-											  ALLOCSET_DEFAULT_SIZES);
+	for (MemoryContext c = aggctx->firstchild; c != NULL; c = c->nextchild)
+		if (strcmp(c->name, STATES_CONTEXT_NAME) == 0)
+			return c;
+	return AllocSetContextCreate(aggctx, STATES_CONTEXT_NAME, ALLOCSET_DEFAULT_SIZES);
+}
+
+static LedgerExpanded *
+lx_new(MemoryContext aggctx)
+{
+	MemoryContext cxt = states_context(aggctx);
 	LedgerExpanded *e = MemoryContextAllocZero(cxt, sizeof(LedgerExpanded));
 
 	EOH_init_header(&e->hdr, &lx_methods, cxt);
-	e->cap = 64;
+	e->cap = 8;
 	e->ev = MemoryContextAlloc(cxt, e->cap * sizeof(LedgerEvent));
 	e->canonical = true;
 	return e;

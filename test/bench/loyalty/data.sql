@@ -27,5 +27,4 @@ SELECT m::int AS member_id,
             ELSE NULL END AS expire_after
 FROM generate_series(1, (1000000 * :scale)::bigint) m, generate_series(1, 40) k
 WHERE k <= 20 + pg_temp.h(m, 0, 7) % 21;
-CREATE INDEX ON loyalty_events (member_id);
 VACUUM ANALYZE loyalty_events;
