@@ -98,6 +98,18 @@ lx_reserve(LedgerExpanded *e, size_t more)
 
 	if (want <= e->cap)
 		return;
+	if (e->cap >= 1024 && !e->canonical)
+	{
+		/*
+		 * Merge before growing: rows repeating (time, kind, expiry) — daily
+		 * batches, say — then cost no memory.  Growing only when merging
+		 * frees less than half keeps the re-sorts amortized O(log n) a row.
+		 */
+		lx_canonicalize(e);
+		if (e->n + more <= e->cap / 2)
+			return;
+		want = Max(e->n + more, e->cap + 1);
+	}
 	if (want > LEDGER_MAX_EVENTS)
 	{
 		/* merging may still fit it: try before giving up */

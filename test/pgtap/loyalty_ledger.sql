@@ -3,7 +3,7 @@
 -- parallel equals serial; daily states combined equal one pass; text and
 -- binary round trips (empty state too).
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Europe/Berlin';	-- expiry by months/days crosses DST here
@@ -164,6 +164,18 @@ SELECT is((SELECT points_ledger_send(l) FROM bin_out WHERE member = 0), '\x00000
 SELECT is((SELECT count(*) FROM bin_out o JOIN ledgers USING (member)
            WHERE points_balance(o.l, '2025-01-01') <> points_balance(ledgers.l, '2025-01-01')), 0::bigint,
           'balances read from the binary copies are the originals');
+
+-- a long ledger: 30,000 rows, 2,000 distinct (time, kind) — merged while aggregating
+CREATE TEMP TABLE long_rows AS
+SELECT timestamptz '2025-01-01' + (g % 1000) * interval '1 hour' AS ts,
+       CASE WHEN g % 3 = 0 THEN -(g % 7 + 0.25) ELSE g % 11 + 1.5 END AS delta
+FROM generate_series(1, 30000) g;
+SELECT is((SELECT points_balance(points_agg(ts, delta, NULL), '2030-01-01') FROM long_rows),
+          (SELECT sum(delta) FROM long_rows),
+          'without expiry the balance of a 30,000-row ledger is exactly the sum of its rows');
+SELECT is((SELECT length(regexp_replace(points_agg(ts, delta, NULL)::text, '[^,]', '', 'g')) + 1 FROM long_rows),
+          (SELECT count(DISTINCT (ts, delta < 0))::int FROM long_rows),
+          'the state holds one event per distinct (time, kind)');
 
 SELECT * FROM finish();
 ROLLBACK;
