@@ -1,0 +1,342 @@
+/*
+ * tier_funcs.c — tier_rank, tier_name, points_to_next_tier and tier_timeline.
+ *
+ * The scalar functions compare numerics directly (any precision); the
+ * timeline converts to exact scaled points and runs the plain-C walk
+ * (tiers.c), doing here the calendar arithmetic that depends on the session
+ * time zone: year starts with date_trunc('year', ...), window ends and hold
+ * deadlines with timestamptz + interval.
+ */
+#include "loyalty/loyalty.h"
+#include "loyalty/tiers.h"
+
+#include "catalog/pg_type.h"
+#include "common/options.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "access/xact.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+/* The elements of a 1-D array without NULLs; what names it in errors. */
+static Datum *
+array_elems(ArrayType *a, Oid elemtype, const char *what, int *n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array", what)));
+	if (array_contains_nulls(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not contain NULL", what)));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(a, elemtype, typlen, typbyval, typalign, &elems, &nulls, n);
+	return elems;
+}
+
+static int
+numcmp(Datum a, Datum b)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, a, b));
+}
+
+static Datum *
+thresholds_of(ArrayType *a, int *n)
+{
+	Datum	   *t = array_elems(a, NUMERICOID, "thresholds", n);
+
+	for (int i = 0; i < *n; i++)
+	{
+		if (numeric_is_nan(DatumGetNumeric(t[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("thresholds must be numbers, not NaN")));
+		if (i > 0 && numcmp(t[i - 1], t[i]) >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("thresholds must be strictly ascending"),
+					 errdetail("Threshold %d (%s) is not above threshold %d (%s).", i + 1,
+							   DatumGetCString(DirectFunctionCall1(numeric_out, t[i])), i,
+							   DatumGetCString(DirectFunctionCall1(numeric_out, t[i - 1]))),
+					 errhint("List the points each tier needs from the lowest tier up, e.g. '{1000,3000,6000}'.")));
+	}
+	return t;
+}
+
+static int
+rank_of(Datum points, Datum *t, int n)
+{
+	int			r = 0;
+
+	while (r < n && numcmp(t[r], points) <= 0)
+		r++;
+	return r;
+}
+
+PG_FUNCTION_INFO_V1(tier_rank);
+Datum
+tier_rank(PG_FUNCTION_ARGS)
+{
+	int			n;
+	Datum	   *t = thresholds_of(PG_GETARG_ARRAYTYPE_P(1), &n);
+
+	PG_RETURN_INT32(rank_of(PG_GETARG_DATUM(0), t, n));
+}
+
+PG_FUNCTION_INFO_V1(tier_name);
+Datum
+tier_name(PG_FUNCTION_ARGS)
+{
+	int			n,
+				nn,
+				r;
+	Datum	   *t = thresholds_of(PG_GETARG_ARRAYTYPE_P(1), &n);
+	Datum	   *names = array_elems(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, "names", &nn);
+
+	if (nn != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("names must have one name per threshold: %d thresholds, %d names", n, nn)));
+	r = rank_of(PG_GETARG_DATUM(0), t, n);
+	if (r == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(names[r - 1]);
+}
+
+PG_FUNCTION_INFO_V1(points_to_next_tier);
+Datum
+points_to_next_tier(PG_FUNCTION_ARGS)
+{
+	int			n,
+				r;
+	Datum	   *t = thresholds_of(PG_GETARG_ARRAYTYPE_P(1), &n);
+
+	r = rank_of(PG_GETARG_DATUM(0), t, n);
+	if (r == n)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall2(numeric_sub, t[r], PG_GETARG_DATUM(0)));
+}
+
+/* ---- tier_timeline ---- */
+
+#define POLICY "policy"
+
+static const char *const policy_keys[] = {"thresholds", "names", "period", "window", "hold", "as_of", NULL};
+
+static int
+point_ts_cmp(const void *a, const void *b)
+{
+	int64		x = ((const TierPoint *) a)->ts,
+				y = ((const TierPoint *) b)->ts;
+
+	return (x > y) - (x < y);
+}
+
+static int64
+add_interval(int64 t, void *iv)
+{
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												   TimestampTzGetDatum(t), PointerGetDatum(iv)));
+}
+
+static int64
+year_start(int64 t)
+{
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_trunc,
+												   CStringGetTextDatum("year"),
+												   TimestampTzGetDatum(t)));
+}
+
+static int
+interval_sign(Interval *iv)
+{
+	Interval	zero = {0};
+
+	return DatumGetInt32(DirectFunctionCall2(interval_cmp, PointerGetDatum(iv), PointerGetDatum(&zero)));
+}
+
+static void
+policy_error(const char *msg, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid policy: %s", msg),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+PG_FUNCTION_INFO_V1(tier_timeline);
+Datum
+tier_timeline(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Jsonb	   *policy = PG_GETARG_JSONB_P(2);
+	JsonbContainer *c = &policy->root;
+	TierPolicy	p = {0};
+	Numeric    *tn;
+	int			nt,
+				nnames = 0;
+	char	  **names;
+	char	   *period;
+	Interval   *window,
+			   *hold;
+	TimestampTz as_of;
+	Datum	   *tsv,
+			   *ptv;
+	bool	   *tsnull,
+			   *ptnull;
+	int			nts,
+				npt;
+	TierPoint  *pts;
+	size_t		n = 0,
+				nrows;
+	int64	   *thresholds;
+	int64	   *years = NULL;
+	TierRow    *rows;
+
+	/* the policy first: a bad policy is an error even for a member with no events */
+	opt_check_object(policy, POLICY, policy_keys);
+	tn = opt_numeric_array(c, POLICY, "thresholds", &nt);
+	if (nt == 0)
+		policy_error("\"thresholds\" is required: a non-empty array of the points each tier needs, ascending",
+					 "For example {\"thresholds\": [1000, 3000, 6000], \"names\": [\"silver\", \"gold\", \"platinum\"], \"period\": \"lifetime\"}.");
+	thresholds = palloc(nt * sizeof(int64));
+	for (int i = 0; i < nt; i++)
+	{
+		thresholds[i] = loyalty_numeric_to_scaled(tn[i], "policy threshold");
+		if (i > 0 && thresholds[i] <= thresholds[i - 1])
+			policy_error("\"thresholds\" must be strictly ascending",
+						 "List the points each tier needs from the lowest tier up.");
+	}
+	names = opt_text_array(c, POLICY, "names", &nnames);
+	if (names != NULL && nnames != nt)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid policy: \"names\" must have one name per threshold: %d thresholds, %d names",
+						nt, nnames)));
+	period = opt_text(c, POLICY, "period", "lifetime");
+	if (strcmp(period, "lifetime") == 0)
+		p.period = TIER_LIFETIME;
+	else if (strcmp(period, "calendar_year") == 0)
+		p.period = TIER_CALENDAR_YEAR;
+	else if (strcmp(period, "rolling") == 0)
+		p.period = TIER_ROLLING;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid policy: unknown \"period\" \"%s\"", period),
+				 errhint("Accepted periods: \"lifetime\", \"calendar_year\", \"rolling\".")));
+	window = opt_interval(c, POLICY, "window");
+	hold = opt_interval(c, POLICY, "hold");
+	if (p.period != TIER_ROLLING && (window || hold))
+		policy_error("\"window\" and \"hold\" apply only to \"period\": \"rolling\"", NULL);
+	if (p.period == TIER_ROLLING)
+	{
+		if (window == NULL)
+			policy_error("\"period\": \"rolling\" requires \"window\", an interval such as \"365 days\"", NULL);
+		if (interval_sign(window) <= 0)
+			policy_error("\"window\" must be a positive interval", NULL);
+		if (hold && interval_sign(hold) < 0)
+			policy_error("\"hold\" must not be negative", NULL);
+		if (hold && interval_sign(hold) > 0)
+		{
+			p.add_hold = add_interval;
+			p.hold_arg = hold;
+		}
+	}
+	if (!opt_timestamptz(c, POLICY, "as_of", &as_of))
+		as_of = GetCurrentTransactionStartTimestamp();
+	p.thresholds = thresholds;
+	p.nthresholds = nt;
+	p.as_of = as_of;
+
+	/* the events, NULL pairs skipped */
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &tsv, &tsnull, &nts);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), NUMERICOID, -1, false, TYPALIGN_INT,
+					  &ptv, &ptnull, &npt);
+	if (nts != npt)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tier_timeline: ts and points must have the same length, not %d and %d", nts, npt)));
+	pts = palloc_extended(Max(nts, 1) * sizeof(TierPoint), MCXT_ALLOC_HUGE);
+	for (int i = 0; i < nts; i++)
+	{
+		TierPoint  *q = &pts[n];
+
+		if (tsnull[i] || ptnull[i])
+			continue;
+		q->ts = DatumGetTimestampTz(tsv[i]);
+		if (TIMESTAMP_NOT_FINITE(q->ts))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tier_timeline: event times must be finite")));
+		q->points = loyalty_numeric_to_scaled(DatumGetNumeric(ptv[i]), "tier_timeline: points");
+		if (q->points < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tier_timeline: qualifying points must not be negative"),
+					 errhint("Qualifying points are never reduced by redemptions; pass earnings only.")));
+		if (p.period == TIER_ROLLING)
+			q->leave = add_interval(q->ts, window);
+		n++;
+	}
+	qsort(pts, n, sizeof(TierPoint), point_ts_cmp);
+
+	if (p.period == TIER_CALENDAR_YEAR && n > 0)
+	{
+		/* the year starts after the first event, up to as_of */
+		size_t		cap = 8;
+		Interval	one_year = {0, 0, 12};
+		int64		b = year_start(pts[0].ts);
+
+		years = palloc(cap * sizeof(int64));
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			b = year_start(add_interval(b, &one_year));
+			if (b > as_of)
+				break;
+			if (p.nyear_starts == cap)
+			{
+				cap *= 2;
+				years = repalloc_huge(years, cap * sizeof(int64));
+			}
+			years[p.nyear_starts++] = b;
+		}
+		p.year_starts = years;
+	}
+
+	rows = palloc_extended(tier_walk_max_rows(n, &p) * sizeof(TierRow), MCXT_ALLOC_HUGE);
+	if (tier_walk(pts, n, &p, p.period == TIER_ROLLING ? palloc_extended(Max(n, 1) * sizeof(TierPoint), MCXT_ALLOC_HUGE) : NULL,
+					  rows, &nrows) != 0)
+		loyalty_overflow_error("a qualifying points total");
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (size_t i = 0; i < nrows; i++)
+	{
+		Datum		v[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		v[0] = Int32GetDatum(rows[i].tier);
+		if (rows[i].tier == 0 || names == NULL)
+			nulls[1] = true;
+		else
+			v[1] = CStringGetTextDatum(names[rows[i].tier - 1]);
+		v[2] = TimestampTzGetDatum(rows[i].from);
+		if (i + 1 < nrows)
+			v[3] = TimestampTzGetDatum(rows[i + 1].from);
+		else
+			nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	return (Datum) 0;
+}
