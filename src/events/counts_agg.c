@@ -406,7 +406,7 @@ window_funnel_counts_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = agg_context(fcinfo, "window_funnel_counts_trans");
 	FcState    *st = PG_ARGISNULL(0) ? NULL : (FcState *) PG_GETARG_POINTER(0);
-	bool		has_mode = PG_NARGS() == 6;
+	bool		has_mode = ev_has_mode(fcinfo, 3);
 	int			tsarg = has_mode ? 4 : 3;
 	int			nconds;
 	uint32		mask,

@@ -168,3 +168,52 @@ CREATE AGGREGATE retention_counts(user_id bigint, VARIADIC conds boolean[]) (
   SERIALFUNC = retention_counts_serialize, DESERIALFUNC = retention_counts_deserialize,
   PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention_counts(bigint, VARIADIC boolean[]) IS 'Retention counts: element i is the number of users whose retention(...) element i is 1';
+
+-- Overloads for 1 to 8 conditions passed as separate booleans: the parser
+-- prefers them to the VARIADIC form, and they spare building an array per row
+-- (about 15% of a 5-condition funnel's time).  Same transition functions.
+DO $$
+DECLARE
+  k int;
+  b text;
+  sigs text[][] := ARRAY[
+    -- aggregate, its arguments before the conditions, transition, state, final, combine, serial, deserial
+    ARRAY['window_funnel', '"window" interval, ts timestamptz', 'window_funnel_trans', 'internal', 'window_funnel_final', 'ev_state_combine', 'ev_state_serialize', 'ev_state_deserialize'],
+    ARRAY['window_funnel', '"window" interval, mode text, ts timestamptz', 'window_funnel_trans', 'internal', 'window_funnel_final', 'ev_state_combine', 'ev_state_serialize', 'ev_state_deserialize'],
+    ARRAY['window_funnel_path', '"window" interval, ts timestamptz', 'window_funnel_trans', 'internal', 'window_funnel_path_final', 'ev_state_combine', 'ev_state_serialize', 'ev_state_deserialize'],
+    ARRAY['window_funnel_path', '"window" interval, mode text, ts timestamptz', 'window_funnel_trans', 'internal', 'window_funnel_path_final', 'ev_state_combine', 'ev_state_serialize', 'ev_state_deserialize'],
+    ARRAY['sequence_match', 'pattern text, ts timestamptz', 'sequence_trans', 'internal', 'sequence_match_final', 'ev_state_combine', 'ev_state_serialize', 'ev_state_deserialize'],
+    ARRAY['sequence_count', 'pattern text, ts timestamptz', 'sequence_trans', 'internal', 'sequence_count_final', 'ev_state_combine', 'ev_state_serialize', 'ev_state_deserialize'],
+    ARRAY['window_funnel_counts', 'user_id bigint, "window" interval, ts timestamptz', 'window_funnel_counts_trans', 'internal', 'window_funnel_counts_final', 'window_funnel_counts_combine', 'window_funnel_counts_serialize', 'window_funnel_counts_deserialize'],
+    ARRAY['window_funnel_counts', 'user_id bigint, "window" interval, mode text, ts timestamptz', 'window_funnel_counts_trans', 'internal', 'window_funnel_counts_final', 'window_funnel_counts_combine', 'window_funnel_counts_serialize', 'window_funnel_counts_deserialize'],
+    ARRAY['retention', '', 'retention_trans', 'bigint', 'retention_final', 'retention_combine', '', ''],
+    ARRAY['retention_counts', 'user_id bigint', 'retention_counts_trans', 'internal', 'retention_counts_final', 'retention_counts_combine', 'retention_counts_serialize', 'retention_counts_deserialize']];
+  s text[];
+  args text;
+  types text;
+  ttypes text;
+  i int;
+BEGIN
+  FOR i IN 1 .. array_length(sigs, 1) LOOP
+    s := sigs[i:i][1:8];
+    FOR k IN 1 .. 8 LOOP
+      b := (SELECT string_agg(format('cond%s boolean', j), ', ' ORDER BY j) FROM generate_series(1, k) j);
+      args := CASE WHEN s[1][2] = '' THEN b ELSE s[1][2] || ', ' || b END;
+      -- the argument types alone, for the transition function and COMMENT
+      types := regexp_replace(regexp_replace(args, '("window"|\w+) (\w+)', '\2', 'g'), '\s+', ' ', 'g');
+      ttypes := s[1][4] || ', ' || types;
+      IF to_regprocedure(format('%I(%s)', s[1][3], ttypes)) IS NULL THEN
+        EXECUTE format('CREATE FUNCTION %I(%s) RETURNS %s AS %L LANGUAGE C IMMUTABLE PARALLEL SAFE',
+                       s[1][3], ttypes, s[1][4], 'MODULE_PATHNAME', s[1][3]);
+        EXECUTE format('COMMENT ON FUNCTION %I(%s) IS %L', s[1][3], ttypes,
+                       format('Transition function of %s with %s separate conditions (aggregate use only)', s[1][1], k));
+      END IF;
+      EXECUTE format('CREATE AGGREGATE %I(%s) (SFUNC = %I, STYPE = %s, FINALFUNC = %I, COMBINEFUNC = %I%s%s, PARALLEL = SAFE)',
+                     s[1][1], args, s[1][3], s[1][4], s[1][5], s[1][6],
+                     CASE WHEN s[1][7] <> '' THEN format(', SERIALFUNC = %I, DESERIALFUNC = %I', s[1][7], s[1][8]) ELSE '' END,
+                     CASE WHEN s[1][4] = 'bigint' THEN ', INITCOND = ''0''' ELSE '' END);
+      EXECUTE format('COMMENT ON AGGREGATE %I(%s) IS %L', s[1][1], types,
+                     format('%s with %s conditions as separate arguments (same answer as the VARIADIC form, no array per row)', s[1][1], k));
+    END LOOP;
+  END LOOP;
+END $$;

@@ -4,12 +4,62 @@
  */
 #include "events_glue.h"
 
+#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+
+/*
+ * How a transition function was declared, learnt once per call site: the
+ * conditions as a VARIADIC array or (the overloads for 1 to 8 conditions) as
+ * separate boolean arguments, which spares building an array per row.
+ */
+typedef struct EvLayout
+{
+	bool		fixed;
+	int8		has_mode;		/* -1 until asked */
+} EvLayout;
+
+static EvLayout *
+ev_layout(FunctionCallInfo fcinfo, int modearg)
+{
+	EvLayout   *l = (EvLayout *) fcinfo->flinfo->fn_extra;
+
+	if (l == NULL)
+	{
+		l = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EvLayout));
+		l->fixed = get_fn_expr_argtype(fcinfo->flinfo, PG_NARGS() - 1) == BOOLOID;
+		l->has_mode = -1;
+		fcinfo->flinfo->fn_extra = l;
+	}
+	if (modearg >= 0 && l->has_mode < 0)
+		l->has_mode = get_fn_expr_argtype(fcinfo->flinfo, modearg) == TEXTOID;
+	return l;
+}
+
+bool
+ev_has_mode(FunctionCallInfo fcinfo, int modearg)
+{
+	return ev_layout(fcinfo, modearg)->has_mode > 0;
+}
+
+static void
+ev_check_nconds(int n)
+{
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("at least one condition is required"),
+				 errhint("Pass 1 to 32 boolean conditions, one per step.")));
+	if (n > EV_MAX_CONDS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many conditions: %d", n),
+				 errdetail("At most %d conditions are accepted.", EV_MAX_CONDS)));
+}
 
 /*
  * The VARIADIC array is read in place: its bools are contiguous after the
@@ -25,6 +75,16 @@ ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask)
 	uint32		m = 0;
 	int			i;
 
+	if (ev_layout(fcinfo, -1)->fixed)
+	{
+		n = PG_NARGS() - argno;
+		for (i = 0; i < n; i++)
+			if (!PG_ARGISNULL(argno + i) && PG_GETARG_BOOL(argno + i))
+				m |= (uint32) 1 << i;
+		*nconds = n;
+		*mask = m;
+		return true;
+	}
 	if (PG_ARGISNULL(argno))
 		return false;
 	a = DatumGetArrayTypeP(PG_GETARG_DATUM(argno));
@@ -33,16 +93,7 @@ ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("conditions must be a one-dimensional boolean array")));
 	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one condition is required"),
-				 errhint("Pass 1 to 32 boolean conditions, one per step.")));
-	if (n > EV_MAX_CONDS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many conditions: %d", n),
-				 errdetail("At most %d conditions are accepted.", EV_MAX_CONDS)));
+	ev_check_nconds(n);
 	d = ARR_DATA_PTR(a);
 	nulls = ARR_NULLBITMAP(a);
 	if (nulls == NULL)

@@ -19,6 +19,9 @@
  */
 extern bool ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask);
 
+/* Whether the argument `modearg` is the mode text (the aggregate's overload with a mode). */
+extern bool ev_has_mode(FunctionCallInfo fcinfo, int modearg);
+
 /* The window in microseconds (1 day = 24 h, 1 month = 30 days); negative is an error. */
 extern int64 ev_read_window(FunctionCallInfo fcinfo, int argno);
 

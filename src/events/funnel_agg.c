@@ -51,7 +51,7 @@ window_funnel_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = agg_context(fcinfo, "window_funnel_trans");
 	EvState    *st = PG_ARGISNULL(0) ? NULL : (EvState *) PG_GETARG_POINTER(0);
-	bool		has_mode = PG_NARGS() == 5;
+	bool		has_mode = ev_has_mode(fcinfo, 2);
 	int			tsarg = has_mode ? 3 : 2;
 	int			nconds;
 	uint32		mask;
