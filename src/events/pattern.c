@@ -81,10 +81,12 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 				int64_t		v;
 				int64_t		us;
 				char		op[3] = {0, 0, 0};
+				int			oppos;
 
 				i++;
 				while (i < len && s[i] == ' ')
 					i++;
+				oppos = (int) i + 1;
 				if (i < len && strchr("<>=!", s[i]) && s[i] != '\0')
 				{
 					op[0] = s[i++];
@@ -93,7 +95,7 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 				}
 				if (!(strcmp(op, "<") == 0 || strcmp(op, "<=") == 0 || strcmp(op, ">") == 0 ||
 					  strcmp(op, ">=") == 0 || strcmp(op, "==") == 0 || strcmp(op, "!=") == 0))
-					return fail(err, (int) i + 1, "expected a comparison operator (<, <=, >, >=, ==, !=) after (?t");
+					return fail(err, oppos, "expected a comparison operator (<, <=, >, >=, ==, !=) after (?t");
 				while (i < len && s[i] == ' ')
 					i++;
 				v = read_number(s, len, &i, S_MAX);

@@ -126,6 +126,7 @@ main(void)
 	check(error_at("(?t<5)(?1)", 2) == 1, "a time constraint first: error at 1");
 	check(error_at("(?1)(?t<5)", 2) == 5, "a time constraint last: error at 5");
 	check(error_at("(?1)(?t~5)(?2)", 2) == 8, "bad operator: error at 8");
+	check(error_at("(?1)(?t=5)(?2)", 2) == 8, "= (not ==): error at the operator, 8");
 	check(error_at("(?1)(?t<x)(?2)", 2) == 9, "missing number: error at 9");
 	check(error_at("(?1)(?t<99999999999999999999)(?2)", 2) > 0, "huge number: error");
 	check(error_at(".*", 2) == 3, "no event atom: error at the end");
