@@ -463,8 +463,10 @@ window_funnel_counts_combine(PG_FUNCTION_ARGS)
 	if (a->params.nconds == 0)
 	{
 		a->params = b->params;
-		a->params.text = MemoryContextAlloc(cxt, b->params.textlen + 1);
-		memcpy(a->params.text, b->params.text, b->params.textlen + 1);
+		/* without a mode the text is NULL (states combined unserialized: partitionwise plans) */
+		a->params.text = MemoryContextAllocZero(cxt, b->params.textlen + 1);
+		if (b->params.text)
+			memcpy(a->params.text, b->params.text, b->params.textlen);
 	}
 	else
 		ev_params_same(&a->params, &b->params, "window_funnel_counts");
@@ -714,7 +716,12 @@ retention_counts_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention_counts: every row must pass the same number of conditions (%d, then %d)", st->nconds, nconds)));
 	if (mask)
-		st->users.vals[uh_index(&st->users, PG_GETARG_INT64(1))] |= mask;
+	{
+		/* uh_index may move vals: index first, then load the array */
+		uint32		ix = uh_index(&st->users, PG_GETARG_INT64(1));
+
+		st->users.vals[ix] |= mask;
+	}
 	PG_RETURN_POINTER(st);
 }
 
@@ -745,7 +752,11 @@ retention_counts_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention_counts: cannot combine states of %d and %d conditions", a->nconds, b->nconds)));
 	for (i = 0; i < b->users.n; i++)
-		a->users.vals[uh_index(&a->users, b->users.ids[i])] |= b->users.vals[i];
+	{
+		uint32		ix = uh_index(&a->users, b->users.ids[i]);
+
+		a->users.vals[ix] |= b->users.vals[i];
+	}
 	PG_RETURN_POINTER(a);
 }
 
@@ -782,7 +793,8 @@ retention_counts_deserialize(PG_FUNCTION_ARGS)
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	RcState    *st = MemoryContextAllocZero(cxt, sizeof(RcState));
 	uint64		nu;
-	uint32		i;
+	uint32		i,
+				ix;
 	const char *vals;
 
 	ev_take(&b, &st->nconds, sizeof(int));
@@ -801,7 +813,8 @@ retention_counts_deserialize(PG_FUNCTION_ARGS)
 
 		memcpy(&id, b.p + (Size) i * 8, 8);
 		memcpy(&m, vals + (Size) i * 4, 4);
-		st->users.vals[uh_index(&st->users, id)] |= m;
+		ix = uh_index(&st->users, id);
+		st->users.vals[ix] |= m;
 	}
 	PG_RETURN_POINTER(st);
 }

@@ -141,8 +141,10 @@ ev_state_combine(PG_FUNCTION_ARGS)
 	if (a->params.nconds == 0)
 	{
 		a->params = b->params;
-		a->params.text = MemoryContextAlloc(cxt, b->params.textlen + 1);
-		memcpy(a->params.text, b->params.text, b->params.textlen + 1);
+		/* without a mode the text is NULL (states combined unserialized: partitionwise plans) */
+		a->params.text = MemoryContextAllocZero(cxt, b->params.textlen + 1);
+		if (b->params.text)
+			memcpy(a->params.text, b->params.text, b->params.textlen);
 		a->keep_zero = b->keep_zero;
 	}
 	else

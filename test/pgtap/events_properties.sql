@@ -2,7 +2,7 @@
 -- plain-SQL / PL/pgSQL formulations written here; one-pass aggregates against
 -- their two-level forms; parallel plans against serial ones.
 BEGIN;
-SELECT plan(47);
+SELECT plan(53);
 SET LOCAL client_min_messages = warning;
 SET LOCAL TIME ZONE 'UTC';
 DO $$ BEGIN PERFORM setseed(0.606); END $$;
@@ -207,6 +207,35 @@ SELECT matches(pg_temp.plan_of(q), 'Partial (Hash|Group)?Aggregate', format('%s:
 FROM par_queries WHERE name NOT LIKE '%GROUP BY user%' AND name <> 'funnel_counts_agg';
 SELECT is(pg_temp.run(q, true), pg_temp.run(q, false), format('%s: parallel = serial', name)) FROM par_queries;
 SET LOCAL max_parallel_workers_per_gather = 0;
+
+
+-- ============================================ partitionwise aggregation
+-- partial states combined in one process, never serialized
+CREATE TABLE rev_part (LIKE rev) PARTITION BY HASH (id);
+CREATE TABLE rev_part_0 PARTITION OF rev_part FOR VALUES WITH (MODULUS 3, REMAINDER 0);
+CREATE TABLE rev_part_1 PARTITION OF rev_part FOR VALUES WITH (MODULUS 3, REMAINDER 1);
+CREATE TABLE rev_part_2 PARTITION OF rev_part FOR VALUES WITH (MODULUS 3, REMAINDER 2);
+INSERT INTO rev_part SELECT * FROM rev;
+ANALYZE rev_part;
+SET LOCAL enable_partitionwise_aggregate = on;
+SELECT matches(pg_temp.plan_of($$SELECT u % 4, window_funnel_counts(u, '1 hour', ts, c1, c2, c3, c4) FROM rev_part GROUP BY 1$$),
+  'Partial', 'partitionwise plan: partial aggregates per partition');
+SELECT is((SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, window_funnel_counts(u, '1 hour', ts, c1, c2, c3, c4) c FROM rev_part GROUP BY 1) s),
+          (SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, window_funnel_counts(u, '1 hour', ts, c1, c2, c3, c4) c FROM rev GROUP BY 1) s),
+          'window_funnel_counts: partitionwise = plain');
+SELECT is((SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, window_funnel('1 hour', ts, c1, c2, c3, c4) c FROM rev_part WHERE u < 20 GROUP BY 1) s),
+          (SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, window_funnel('1 hour', ts, c1, c2, c3, c4) c FROM rev WHERE u < 20 GROUP BY 1) s),
+          'window_funnel (no mode): partitionwise = plain');
+SELECT is((SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, sequence_count('(?1).*(?2)', ts, c1, c2, c3, c4) c FROM rev_part WHERE u < 20 GROUP BY 1) s),
+          (SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, sequence_count('(?1).*(?2)', ts, c1, c2, c3, c4) c FROM rev WHERE u < 20 GROUP BY 1) s),
+          'sequence_count: partitionwise = plain');
+SELECT is((SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, retention_counts(u, c1, c2, c3, c4) c FROM rev_part GROUP BY 1) s),
+          (SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, retention_counts(u, c1, c2, c3, c4) c FROM rev GROUP BY 1) s),
+          'retention_counts: partitionwise = plain');
+SELECT is((SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, funnel_counts_agg((u % 6)::int, 4) c FROM rev_part GROUP BY 1) s),
+          (SELECT array_agg(c::text ORDER BY g) FROM (SELECT u % 4 g, funnel_counts_agg((u % 6)::int, 4) c FROM rev GROUP BY 1) s),
+          'funnel_counts_agg: partitionwise = plain');
+SET LOCAL enable_partitionwise_aggregate = off;
 
 SELECT * FROM finish();
 ROLLBACK;
