@@ -197,14 +197,23 @@ ev_run_grow(EvRun *r, MemoryContext cxt, Size need)
 {
 	Size		cap = r->cap ? r->cap : 8;
 
+	if (need <= r->cap)
+		return;
 	while (cap < need)
 		cap *= 2;
 	if (cap * sizeof(ev_event) > MaxAllocHugeSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many events in one group (%zu)", need)));
-	if (r->ev == NULL)
-		r->ev = MemoryContextAllocHuge(cxt, cap * sizeof(ev_event));
+	if (!r->heap)
+	{
+		ev_event   *ev = MemoryContextAllocHuge(cxt, cap * sizeof(ev_event));
+
+		if (r->n)
+			memcpy(ev, r->ev, r->n * sizeof(ev_event));
+		r->ev = ev;
+		r->heap = true;
+	}
 	else
 		r->ev = repalloc_huge(r->ev, cap * sizeof(ev_event));
 	r->cap = cap;
@@ -242,6 +251,9 @@ ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt events aggregate state")));
+	p->text = NULL;
+	if (p->textlen == 0)
+		return;
 	p->text = MemoryContextAlloc(cxt, p->textlen + 1);
 	ev_take(b, p->text, p->textlen);
 	p->text[p->textlen] = '\0';

@@ -45,12 +45,13 @@ extern void ev_params_row(EvParams *p, MemoryContext cxt, int nconds, int64 wind
 /* Error unless two states were built with the same parameters. */
 extern void ev_params_same(const EvParams *a, const EvParams *b, const char *what);
 
-/* a growable run of events (16 bytes each) */
+/* a growable run of events (16 bytes each); it may start in storage of its owner's */
 typedef struct EvRun
 {
 	ev_event   *ev;
 	Size		n;
 	Size		cap;
+	bool		heap;			/* ev was allocated by ev_run_grow */
 } EvRun;
 
 extern void ev_run_grow(EvRun *r, MemoryContext cxt, Size need);

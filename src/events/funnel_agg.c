@@ -18,17 +18,25 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+/* most users have a few events: they live in the state itself, one allocation a group */
+#define EV_INLINE 4
+
 typedef struct EvState
 {
 	EvParams	params;
 	EvRun		run;
 	bool		keep_zero;		/* strict_order: events matching nothing count */
+	ev_event	inline_ev[EV_INLINE];
 } EvState;
 
 static EvState *
 ev_state_new(MemoryContext cxt)
 {
-	return MemoryContextAllocZero(cxt, sizeof(EvState));
+	EvState    *st = MemoryContextAllocZero(cxt, sizeof(EvState));
+
+	st->run.ev = st->inline_ev;
+	st->run.cap = EV_INLINE;
+	return st;
 }
 
 static MemoryContext
@@ -163,30 +171,42 @@ Datum
 ev_state_serialize(PG_FUNCTION_ARGS)
 {
 	EvState    *st = (EvState *) PG_GETARG_POINTER(0);
-	StringInfoData s;
-	bytea	   *out;
 	uint64		n = st->run.n;
+	Size		head = sizeof(int) * 3 + sizeof(int64) + st->params.textlen + sizeof(bool) + sizeof(uint64);
+	bytea	   *out;
+	char	   *p;
 	Size		i;
 
-	if (n > (MaxAllocSize - 1024 - st->params.textlen) / 12)
+	if (n > (MaxAllocSize - VARHDRSZ - head) / 12)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many events in one group to pass between parallel workers (%llu)", (unsigned long long) n),
 				 errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
-	initStringInfo(&s);
-	appendStringInfoSpaces(&s, VARHDRSZ);
-	ev_write_params(&s, &st->params);
-	appendBinaryStringInfo(&s, (const char *) &st->keep_zero, sizeof(bool));
-	appendBinaryStringInfo(&s, (const char *) &n, sizeof(uint64));
-	enlargeStringInfo(&s, n * 12);
+	/* one allocation of the exact size: this runs once per group */
+	out = palloc(VARHDRSZ + head + n * 12);
+	SET_VARSIZE(out, VARHDRSZ + head + n * 12);
+	p = VARDATA(out);
+	memcpy(p, &st->params.nconds, sizeof(int));
+	p += sizeof(int);
+	memcpy(p, &st->params.flags, sizeof(int));
+	p += sizeof(int);
+	memcpy(p, &st->params.window, sizeof(int64));
+	p += sizeof(int64);
+	memcpy(p, &st->params.textlen, sizeof(int));
+	p += sizeof(int);
+	if (st->params.textlen)
+		memcpy(p, st->params.text, st->params.textlen);
+	p += st->params.textlen;
+	memcpy(p, &st->keep_zero, sizeof(bool));
+	p += sizeof(bool);
+	memcpy(p, &n, sizeof(uint64));
+	p += sizeof(uint64);
 	for (i = 0; i < n; i++)
 	{
-		memcpy(s.data + s.len, &st->run.ev[i].ts, 8);
-		memcpy(s.data + s.len + 8, &st->run.ev[i].mask, 4);
-		s.len += 12;
+		memcpy(p, &st->run.ev[i].ts, 8);
+		memcpy(p + 8, &st->run.ev[i].mask, 4);
+		p += 12;
 	}
-	out = (bytea *) s.data;
-	SET_VARSIZE(out, s.len);
 	PG_RETURN_BYTEA_P(out);
 }
 
