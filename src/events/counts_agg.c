@@ -108,6 +108,55 @@ uh_rehash(UserHash *h)
 	}
 }
 
+/*
+ * Users taken from a partial state: the arrays only.  The hash is built when
+ * the state becomes a combine target (uh_ensure); a state that is only read
+ * (the final function, or copied into another) never needs it.
+ */
+static void
+uh_from_ids(UserHash *h, MemoryContext cxt, const char *ids, uint32 n)
+{
+	h->slots = NULL;
+	h->mask = 0;
+	h->n = n;
+	h->cap = Max(n, 32);
+	h->ids = MemoryContextAllocHuge(cxt, sizeof(int64) * h->cap);
+	h->vals = MemoryContextAllocHuge(cxt, sizeof(uint32) * h->cap);
+	if (n)
+		memcpy(h->ids, ids, sizeof(int64) * n);
+	memset(h->vals, 0, sizeof(uint32) * h->cap);
+	h->last_ix = UINT32_MAX;
+}
+
+static void
+uh_ensure(UserHash *h)
+{
+	uint32		size = 64;
+	uint32		i;
+
+	if (h->slots)
+		return;
+	while (size < h->n * 2 + 2)
+		size *= 2;
+	h->slots = MemoryContextAllocHuge(GetMemoryChunkContext(h->ids), sizeof(uint32) * size);
+	memset(h->slots, 0, sizeof(uint32) * size);
+	h->mask = size - 1;
+	for (i = 0; i < h->n; i++)
+	{
+		uint32		s = hash_id(h->ids[i]) & h->mask;
+
+		while (h->slots[s])
+		{
+			if (h->ids[h->slots[s] - 1] == h->ids[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("corrupt events aggregate state: duplicate user")));
+			s = (s + 1) & h->mask;
+		}
+		h->slots[s] = i + 1;
+	}
+}
+
 /* the index of user `id`, added with value 0 when new */
 static inline uint32
 uh_index(UserHash *h, int64 id)
@@ -458,18 +507,35 @@ window_funnel_counts_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
 	}
-	if (a == NULL)
-		a = fcs_new(cxt, b->users.n);
+	if (a == NULL || (a->params.nconds == 0 && a->users.n == 0))
+	{
+		/* the first partial state: copied whole, user indexes unchanged, no hashing */
+		a = MemoryContextAllocZero(cxt, sizeof(FcState));
+		a->params = b->params;
+		/* without a mode the text is NULL (states combined unserialized: partitionwise plans) */
+		a->params.text = MemoryContextAllocZero(cxt, b->params.textlen + 1);
+		if (b->params.text)
+			memcpy(a->params.text, b->params.text, b->params.textlen);
+		uh_from_ids(&a->users, cxt, (const char *) b->users.ids, b->users.n);
+		memcpy(a->users.vals, b->users.vals, sizeof(uint32) * b->users.n);
+		if (b->run.n)
+		{
+			ev_run_grow(&a->run, cxt, b->run.n);
+			memcpy(a->run.ev, b->run.ev, sizeof(ev_event) * b->run.n);
+		}
+		a->run.n = b->run.n;
+		PG_RETURN_POINTER(a);
+	}
 	if (a->params.nconds == 0)
 	{
 		a->params = b->params;
-		/* without a mode the text is NULL (states combined unserialized: partitionwise plans) */
 		a->params.text = MemoryContextAllocZero(cxt, b->params.textlen + 1);
 		if (b->params.text)
 			memcpy(a->params.text, b->params.text, b->params.textlen);
 	}
 	else
 		ev_params_same(&a->params, &b->params, "window_funnel_counts");
+	uh_ensure(&a->users);
 	map = palloc_extended(sizeof(uint32) * Max(b->users.n, 1), MCXT_ALLOC_HUGE);
 	for (i = 0; i < b->users.n; i++)
 	{
@@ -527,7 +593,6 @@ window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 	uint64		nu,
 				n;
 	FcState    *st;
-	uint32		i;
 	Size		k;
 
 	ev_read_params(&b, &params, cxt);
@@ -537,22 +602,15 @@ window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt window_funnel_counts state")));
-	st = fcs_new(cxt, (uint32) nu);
+	st = MemoryContextAllocZero(cxt, sizeof(FcState));
 	st->params = params;
-	for (i = 0; i < nu; i++)
-	{
-		int64		id;
-
-		memcpy(&id, b.p, 8);
-		b.p += 8;
-		if (uh_index(&st->users, id) != i)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("corrupt window_funnel_counts state: duplicate user")));
-	}
+	uh_from_ids(&st->users, cxt, b.p, (uint32) nu);
+	b.p += nu * 8;
 	if (n)
+	{
 		ev_run_grow(&st->run, cxt, n);
-	memcpy(st->run.ev, b.p, n * 16);
+		memcpy(st->run.ev, b.p, n * 16);
+	}
 	st->run.n = n;
 	for (k = 0; k < n; k++)
 	{
@@ -740,11 +798,16 @@ retention_counts_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
 	}
-	if (a == NULL)
+	if (a == NULL || (a->nconds == 0 && a->users.n == 0))
 	{
+		/* the first partial state: copied, not hashed */
 		a = MemoryContextAllocZero(cxt, sizeof(RcState));
-		uh_init(&a->users, cxt, b->users.n);
+		a->nconds = b->nconds;
+		uh_from_ids(&a->users, cxt, (const char *) b->users.ids, b->users.n);
+		memcpy(a->users.vals, b->users.vals, sizeof(uint32) * b->users.n);
+		PG_RETURN_POINTER(a);
 	}
+	uh_ensure(&a->users);
 	if (a->nconds == 0)
 		a->nconds = b->nconds;
 	else if (a->nconds != b->nconds)
@@ -793,8 +856,6 @@ retention_counts_deserialize(PG_FUNCTION_ARGS)
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	RcState    *st = MemoryContextAllocZero(cxt, sizeof(RcState));
 	uint64		nu;
-	uint32		i,
-				ix;
 	const char *vals;
 
 	ev_take(&b, &st->nconds, sizeof(int));
@@ -804,18 +865,10 @@ retention_counts_deserialize(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt retention_counts state")));
-	uh_init(&st->users, cxt, (uint32) nu);
+	uh_from_ids(&st->users, cxt, b.p, (uint32) nu);
 	vals = b.p + nu * 8;
-	for (i = 0; i < nu; i++)
-	{
-		int64		id;
-		uint32		m;
-
-		memcpy(&id, b.p + (Size) i * 8, 8);
-		memcpy(&m, vals + (Size) i * 4, 4);
-		ix = uh_index(&st->users, id);
-		st->users.vals[ix] |= m;
-	}
+	if (nu)
+		memcpy(st->users.vals, vals, sizeof(uint32) * nu);
 	PG_RETURN_POINTER(st);
 }
 
