@@ -1,0 +1,81 @@
+/*
+ * events_glue.h — what the fmgr glue of the events aggregates shares: reading
+ * the conditions, the window and the mode, the parameters every row must
+ * repeat, and the growable event run kept in the aggregate context.
+ */
+#ifndef PERSONA_EVENTS_GLUE_H
+#define PERSONA_EVENTS_GLUE_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "funnel.h"
+
+/*
+ * The conditions of one row as a bitmask (NULL counts as false); *nconds gets
+ * their number (1..32, else an error).  Returns false when the array itself is
+ * NULL (the row is skipped).
+ */
+extern bool ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask);
+
+/* Whether the argument `modearg` is the mode text (the aggregate's overload with a mode). */
+extern bool ev_has_mode(FunctionCallInfo fcinfo, int modearg);
+
+/* The window in microseconds (1 day = 24 h, 1 month = 30 days); negative is an error. */
+extern int64 ev_read_window(FunctionCallInfo fcinfo, int argno);
+
+/* The mode flags of a mode text (22023 with the accepted words). */
+extern int	ev_parse_mode(text *mode);
+
+/* The parameters a funnel aggregate takes from its first row. */
+typedef struct EvParams
+{
+	int			nconds;			/* 0 until the first row */
+	int			flags;
+	int64		window;
+	int			textlen;		/* the mode or pattern text, as given */
+	char	   *text;
+} EvParams;
+
+/* Set p from this row or check this row agrees with it. */
+extern void ev_params_row(EvParams *p, MemoryContext cxt, int nconds, int64 window,
+						  text *t, const char *what);
+
+/* Error unless two states were built with the same parameters. */
+extern void ev_params_same(const EvParams *a, const EvParams *b, const char *what);
+
+/* a growable run of events (16 bytes each); it may start in storage of its owner's */
+typedef struct EvRun
+{
+	ev_event   *ev;
+	Size		n;
+	Size		cap;
+	bool		heap;			/* ev was allocated by ev_run_grow */
+} EvRun;
+
+extern void ev_run_grow(EvRun *r, MemoryContext cxt, Size need);
+
+static inline void
+ev_run_push(EvRun *r, MemoryContext cxt, int64 ts, uint32 mask, uint32 slot)
+{
+	if (unlikely(r->n == r->cap))
+		ev_run_grow(r, cxt, r->n + 1);
+	r->ev[r->n].ts = ts;
+	r->ev[r->n].mask = mask;
+	r->ev[r->n].slot = slot;
+	r->n++;
+}
+
+/* serialization helpers: a bytea written / read front to back */
+typedef struct EvBuf
+{
+	char	   *p;
+	char	   *end;
+} EvBuf;
+
+extern void ev_take(EvBuf *b, void *dst, Size n);
+extern void ev_write_params(StringInfo s, const EvParams *p);
+extern void ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt);
+
+#endif

@@ -1,0 +1,328 @@
+/*
+ * pattern.c — compile and match sequence patterns.
+ *
+ * Matching is one forward pass over the run.  reach_j(e) says that steps 1..j
+ * can match with step j on event e; it depends only on reach_{j-1} of earlier
+ * events.  Prefix counts of each reach_j make "is there an earlier event, in
+ * this index range and this time range, where step j-1 matched" a difference
+ * of two counts, so a pass costs O(steps * n log n) whatever the pattern: no
+ * backtracking blow-up on users with millions of events.
+ */
+#include "pattern.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define USECS 1000000LL
+#define S_MAX (INT64_MAX / USECS)
+
+static int
+fail(seq_error *err, int pos, const char *msg)
+{
+	snprintf(err->message, sizeof(err->message), "%s", msg);
+	err->position = pos;
+	return -1;
+}
+
+/* read a decimal number at s[*i]; -1 if none, -2 if too large */
+static int64_t
+read_number(const char *s, size_t len, size_t *i, int64_t max)
+{
+	int64_t		v = 0;
+	size_t		a = *i;
+
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9')
+	{
+		if (v > (max - (s[*i] - '0')) / 10)
+			return -2;
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+	}
+	return *i == a ? -1 : v;
+}
+
+int
+seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *err)
+{
+	size_t		i = 0;
+	int			pending_gap = 0;
+	int			pending_time = 0;	/* a (?t) waits for the next step */
+	int			time_pos = 0;
+	seq_step	cur;			/* constraints collected for the next step */
+
+	memset(p, 0, sizeof(*p));
+	memset(&cur, 0, sizeof(cur));
+	cur.hi = INT64_MAX;
+	while (i < len)
+	{
+		int			pos = (int) i + 1;
+
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
+		{
+			i++;
+			continue;
+		}
+		if (s[i] == '.')
+		{
+			if (i + 1 < len && s[i + 1] == '*')
+			{
+				pending_gap = 1;
+				i += 2;
+				continue;
+			}
+			i++;
+			cur.cond = 0;
+		}
+		else if (s[i] == '(' && i + 1 < len && s[i + 1] == '?')
+		{
+			i += 2;
+			if (i < len && s[i] == 't')
+			{
+				int64_t		v;
+				int64_t		us;
+				char		op[3] = {0, 0, 0};
+				int			oppos;
+
+				i++;
+				while (i < len && s[i] == ' ')
+					i++;
+				oppos = (int) i + 1;
+				if (i < len && strchr("<>=!", s[i]) && s[i] != '\0')
+				{
+					op[0] = s[i++];
+					if (i < len && s[i] == '=')
+						op[1] = s[i++];
+				}
+				if (!(strcmp(op, "<") == 0 || strcmp(op, "<=") == 0 || strcmp(op, ">") == 0 ||
+					  strcmp(op, ">=") == 0 || strcmp(op, "==") == 0 || strcmp(op, "!=") == 0))
+					return fail(err, oppos, "expected a comparison operator (<, <=, >, >=, ==, !=) after (?t");
+				while (i < len && s[i] == ' ')
+					i++;
+				v = read_number(s, len, &i, S_MAX);
+				if (v == -1)
+					return fail(err, (int) i + 1, "expected a number of seconds");
+				if (v == -2)
+					return fail(err, (int) i + 1, "number of seconds out of range");
+				while (i < len && s[i] == ' ')
+					i++;
+				if (i >= len || s[i] != ')')
+					return fail(err, (int) i + 1, "expected )");
+				i++;
+				if (p->nsteps == 0)
+					return fail(err, pos, "a time constraint must follow an event atom ((?N) or .)");
+				us = v * USECS;
+				if (op[0] == '<' && op[1] == 0)
+				{
+					if (us - 1 < cur.hi)
+						cur.hi = us - 1;
+				}
+				else if (op[0] == '<')
+				{
+					if (us < cur.hi)
+						cur.hi = us;
+				}
+				else if (op[0] == '>' && op[1] == 0)
+				{
+					if (us + 1 > cur.lo)
+						cur.lo = us + 1;
+				}
+				else if (op[0] == '>')
+				{
+					if (us > cur.lo)
+						cur.lo = us;
+				}
+				else if (op[0] == '=')
+				{
+					if (us > cur.lo)
+						cur.lo = us;
+					if (us < cur.hi)
+						cur.hi = us;
+				}
+				else
+				{
+					if (cur.nexclude == SEQ_MAX_EXCLUDE)
+						return fail(err, pos, "too many != constraints between two atoms (at most 8)");
+					cur.exclude[cur.nexclude++] = us;
+				}
+				pending_time = 1;
+				time_pos = pos;
+				continue;
+			}
+			else
+			{
+				int64_t		v = read_number(s, len, &i, 1000000);
+
+				if (v < 0)
+					return fail(err, (int) i + 1, "expected a condition number or t after (?");
+				if (v < 1 || v > nconds)
+				{
+					char		m[120];
+
+					snprintf(m, sizeof(m), "condition %lld does not exist (there are %d)", (long long) v, nconds);
+					return fail(err, pos, m);
+				}
+				if (i >= len || s[i] != ')')
+					return fail(err, (int) i + 1, "expected )");
+				i++;
+				cur.cond = (int) v;
+			}
+		}
+		else
+			return fail(err, pos, "unexpected character (expected (?N), (?t op seconds), . or .*)");
+
+		/* a step: (?N) or '.' */
+		if (p->nsteps == SEQ_MAX_STEPS)
+			return fail(err, pos, "too many event atoms (at most 64)");
+		cur.gap = pending_gap;
+		p->steps[p->nsteps++] = cur;
+		memset(&cur, 0, sizeof(cur));
+		cur.hi = INT64_MAX;
+		pending_gap = 0;
+		pending_time = 0;
+	}
+	if (pending_time)
+		return fail(err, time_pos, "a time constraint must be followed by an event atom ((?N) or .)");
+	if (p->nsteps == 0)
+		return fail(err, (int) len + 1, "the pattern has no event atom ((?N) or .)");
+	return 0;
+}
+
+static inline int
+step_accepts(const seq_step *st, uint32_t mask)
+{
+	return st->cond == 0 || (mask >> (st->cond - 1) & 1);
+}
+
+/* first index in [a, b) with ts >= t (b when none) */
+static size_t
+lower_bound(const ev_event *e, size_t a, size_t b, int64_t t)
+{
+	while (a < b)
+	{
+		size_t		m = a + (b - a) / 2;
+
+		if (e[m].ts < t)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* first index in [a, b) with ts > t */
+static size_t
+upper_bound(const ev_event *e, size_t a, size_t b, int64_t t)
+{
+	while (a < b)
+	{
+		size_t		m = a + (b - a) / 2;
+
+		if (e[m].ts <= t)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* t - d, saturating (d >= 0) */
+static inline int64_t
+sat_sub(int64_t t, int64_t d)
+{
+	return t < INT64_MIN + d ? INT64_MIN : t - d;
+}
+
+static int
+time_ok(const seq_step *st, int64_t d)
+{
+	int			x;
+
+	if (d < st->lo || d > st->hi)
+		return 0;
+	for (x = 0; x < st->nexclude; x++)
+		if (d == st->exclude[x])
+			return 0;
+	return 1;
+}
+
+int64_t
+seq_count(const seq_pattern *p, const ev_event *e, size_t n, int first_only, uint32_t *work)
+{
+	const int	k = p->nsteps;
+	size_t		floor = 0;		/* matches may not use events before this */
+	int64_t		count = 0;
+	size_t		ev;
+	int			j;
+
+	/* work + j*(n+1): prefix counts of reach_j; P[0] = 0 */
+	for (j = 0; j < k; j++)
+		work[(size_t) j * (n + 1)] = 0;
+	for (ev = 0; ev < n; ev++)
+	{
+		int			done = 0;
+
+		for (j = 0; j < k; j++)
+		{
+			const seq_step *st = &p->steps[j];
+			uint32_t   *P = work + (size_t) j * (n + 1);
+			int			r = 0;
+
+			if (step_accepts(st, e[ev].mask))
+			{
+				if (j == 0)
+					r = ev >= floor;
+				else
+				{
+					const uint32_t *Q = work + (size_t) (j - 1) * (n + 1);
+
+					if (!st->gap)
+					{
+						/* adjacent: only the event just before */
+						r = ev >= floor + 1 && Q[ev] - Q[ev - 1] > 0 &&
+							time_ok(st, (int64_t) ((uint64_t) e[ev].ts - (uint64_t) e[ev - 1].ts));
+					}
+					else if (ev > floor)
+					{
+						/* earlier events with ts in [ts - hi, ts - lo] */
+						int64_t		tmin = sat_sub(e[ev].ts, st->hi);
+						int64_t		tmax = sat_sub(e[ev].ts, st->lo);
+						size_t		a = lower_bound(e, floor, ev, tmin);
+						size_t		b = upper_bound(e, a, ev, tmax);	/* [a, b) */
+						int64_t		c = b > a ? (int64_t) Q[b] - Q[a] : 0;
+						int			x,
+									y;
+
+						for (x = 0; x < st->nexclude && c > 0; x++)
+						{
+							int64_t		t;
+							size_t		a2,
+										b2;
+							int			dup = 0;
+
+							for (y = 0; y < x; y++)
+								dup |= st->exclude[y] == st->exclude[x];
+							if (dup || st->exclude[x] < st->lo || st->exclude[x] > st->hi)
+								continue;
+							t = sat_sub(e[ev].ts, st->exclude[x]);
+							a2 = lower_bound(e, a, b, t);
+							b2 = upper_bound(e, a2, b, t);
+							c -= (int64_t) Q[b2] - Q[a2];
+						}
+						r = c > 0;
+					}
+				}
+			}
+			P[ev + 1] = P[ev] + (uint32_t) r;
+			if (r && j == k - 1)
+				done = 1;
+		}
+		if (done)
+		{
+			count++;
+			if (first_only)
+				return count;
+			floor = ev + 1;
+		}
+	}
+	return count;
+}
