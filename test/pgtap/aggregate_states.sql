@@ -35,8 +35,21 @@ CREATE TABLE st_rows AS
 SELECT g % 4 AS grp, g % 3 AS part,
        (hashint4(g) & 1048575) AS x,
        rb_build(ARRAY[g, g * 7 % 100003, (g * 65537) % 2000000]) AS bm,
-       'tag_' || (g % 5) AS tag
+       'tag_' || (g % 5) AS tag,
+       rb64_build(ARRAY[g::bigint, (g::bigint << 33) + 5, -g::bigint]) AS b64,
+       g % 6 AS lvl,
+       ARRAY['ch' || (g % 3), 'ch' || (g % 5)] AS path,
+       g % 4 = 0 AS conv,
+       (g % 7)::float8 AS val,
+       timestamptz '2026-01-01 00:00+00' + g * interval '1 hour' AS ts,
+       CASE WHEN g % 5 = 0 THEN -(g % 50) ELSE g % 100 END::numeric AS delta
 FROM generate_series(1, 3000) g;
+-- stored states, for the aggregates that roll states up
+ALTER TABLE st_rows ADD COLUMN mc markov_chain, ADD COLUMN cs channel_sets, ADD COLUMN pl points_ledger;
+UPDATE st_rows SET
+  mc = (SELECT markov_agg(p, c, v) FROM (VALUES (path, conv, val)) r(p, c, v)),
+  cs = (SELECT shapley_agg(p, c, v) FROM (VALUES (path, conv, val)) r(p, c, v)),
+  pl = (SELECT points_agg(t, d, interval '90 days') FROM (VALUES (ts, delta)) r(t, d));
 
 -- aggregate -> its arguments over st_rows
 CREATE TEMP TABLE st_cases (agg regprocedure, args text);
@@ -49,7 +62,27 @@ INSERT INTO st_cases VALUES
   ('rb_and_cardinality_agg(roaringbitmap)', 'rb_or(bm, rb_build(ARRAY[5, 6]))'),
   ('rb_xor_cardinality_agg(roaringbitmap)', 'bm'),
   ('rb_tag_expr_agg(roaringbitmap,text,text)', $$bm, tag, 'tag_1 | tag_2 - tag_3'$$),
-  ('rb_tag_expr_count_agg(roaringbitmap,text,text)', $$bm, tag, '(tag_0 ^ tag_4) | tag_2'$$);
+  ('rb_tag_expr_count_agg(roaringbitmap,text,text)', $$bm, tag, '(tag_0 ^ tag_4) | tag_2'$$),
+  ('rb64_build_agg(bigint)', '(x::bigint << 31) * (x % 3 - 1)'),
+  ('rb64_or_agg(roaringbitmap64)', 'b64'),
+  ('rb64_and_agg(roaringbitmap64)', 'rb64_or(b64, rb64_build(ARRAY[5, 6, -7]::bigint[]))'),
+  ('rb64_xor_agg(roaringbitmap64)', 'b64'),
+  ('rb64_or_cardinality_agg(roaringbitmap64)', 'b64'),
+  ('rb64_and_cardinality_agg(roaringbitmap64)', 'rb64_or(b64, rb64_build(ARRAY[5, 6, -7]::bigint[]))'),
+  ('rb64_xor_cardinality_agg(roaringbitmap64)', 'b64'),
+  ('funnel_counts_agg(integer,integer)', 'lvl, 5'),
+  ('retention(boolean[])', 'VARIADIC ARRAY[x % 2 = 0, x % 3 = 0, x % 5 = 0]'),
+  ('markov_agg(text[],boolean,double precision,integer)', 'path, conv, val, 2'),
+  ('markov_agg(text[],boolean,double precision)', 'path, conv, val'),
+  ('markov_agg(markov_chain)', 'mc'),
+  ('shapley_agg(text[],boolean,double precision)', 'path, conv, val'),
+  ('shapley_agg(channel_sets)', 'cs'),
+  ('points_agg(timestamp with time zone,numeric,interval)', $$ts, delta, interval '90 days'$$),
+  ('points_agg(points_ledger)', 'pl');
+-- retention's overloads with 1 to 8 separate conditions
+INSERT INTO st_cases
+SELECT format('retention(%s)', string_agg('boolean', ','))::regprocedure, string_agg(format('x %% %s = 0', k + 1), ', ' ORDER BY k)
+FROM generate_series(1, 8) n, generate_series(1, n) k GROUP BY n;
 
 -- NULL when the two-level (Citus) evaluation equals the direct one, else what differs.
 CREATE FUNCTION pg_temp.two_level(agg regprocedure, args text) RETURNS text LANGUAGE plpgsql AS $fn$
@@ -64,9 +97,9 @@ DECLARE
   f text := '/tmp/persona_states_' || pg_backend_pid() || '.bin';
 BEGIN
   SELECT pa.*, format_type(aggtranstype, NULL) AS stype INTO a FROM persona_aggs pa WHERE fn = agg;
-  SELECT string_agg(format_type(t, NULL), ', ' ORDER BY i) INTO argtypes
-  FROM unnest((SELECT proargtypes::oid[] FROM pg_proc WHERE oid = agg)) WITH ORDINALITY u(t, i);
-  DROP AGGREGATE IF EXISTS pg_temp.st_partial(VARIADIC "any");
+  SELECT string_agg(CASE WHEN i = pronargs AND provariadic <> 0 THEN 'VARIADIC ' ELSE '' END
+                    || format_type(t, NULL), ', ' ORDER BY i) INTO argtypes
+  FROM pg_proc, unnest(proargtypes::oid[]) WITH ORDINALITY u(t, i) WHERE pg_proc.oid = agg;
   EXECUTE format('DROP AGGREGATE IF EXISTS pg_temp.st_partial(%s)', argtypes);
   EXECUTE format('DROP AGGREGATE IF EXISTS pg_temp.st_final(%s)', a.stype);
   -- the worker side: the transition function alone, the state is the result
