@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libFuzzer targets of the plain-C cores (clang from Debian; not part of CI).
 #   bash test/fuzz/run.sh [RUNS]      default 1,000,000 executions per target
+#   TARGETS="rb64_validate seq_pattern" bash test/fuzz/run.sh 10000000
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-1000000}
@@ -19,8 +20,11 @@ build() {	# name sources...
 }
 build tag_expr "$root/test/fuzz/tag_expr_fuzz.c" "$root/src/audience/tag_expr.c"
 build rb_validate "$root/test/fuzz/rb_validate_fuzz.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
+build rb64_validate "$root/test/fuzz/rb64_validate_fuzz.c" "$root/src/bitmap64/rb64_format.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
+build seq_pattern "$root/test/fuzz/seq_pattern_fuzz.c" "$root/src/events/pattern.c" "$root/src/events/funnel.c"
 # seeds: a few valid inputs, so mutations start from the interesting shapes
-mkdir -p "$work/corpus-tag_expr" "$work/corpus-rb_validate"
+targets=${TARGETS:-tag_expr rb_validate rb64_validate seq_pattern}
+for t in tag_expr rb_validate rb64_validate seq_pattern; do mkdir -p "$work/corpus-$t"; done
 printf '%s' 'a & (b | "c d") - e ^ f' > "$work/corpus-tag_expr/1"
 printf '%s' '("age:18-24" | 城市:上海) - x.y:z' > "$work/corpus-tag_expr/2"
 seed() { printf "$(printf '%s' "$2" | sed 's/../\\x&/g')" > "$work/corpus-rb_validate/$1"; }
@@ -28,7 +32,12 @@ seed array 3a3000000100000000000000100000000100
 seed two 3a3000000200000000000200ffff0000180000001e000000010002000300ffff
 seed run 3b3000000100000500010005000500
 seed runs2 3b300100030000feff0100a08601000100feff01000000a086
-for t in tag_expr rb_validate; do
+# 64-bit: one bucket (high key 1) holding {0x10000}, and an empty bitmap
+printf "$(printf '%s' 0100000000000000010000003a3000000100000001000000100000000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/one"
+printf "$(printf '%s' 0000000000000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/empty"
+printf '%s' '(?1).*(?2)(?t<=3600)(?3)' > "$work/corpus-seq_pattern/1"
+printf '%s' '(?1)(?t>5).(?t!=10).*(?2)(?t==0)' > "$work/corpus-seq_pattern/2"
+for t in $targets; do
 	echo "== $t: $runs executions"
 	"$work/$t" -runs="$runs" -max_len=4096 -print_final_stats=1 "$work/corpus-$t" 2>&1 \
 		| grep -E 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY' || true
