@@ -192,6 +192,10 @@ append_elements(StringInfo buf, const rb_view *v)
 		{
 			int			len = pg_ltoa((int32) (uint32) x, num);
 
+			/* one interval can hold 2^32 values */
+			if ((x & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+
 			if (!first)
 				appendStringInfoChar(buf, ',');
 			appendBinaryStringInfo(buf, num, len);
