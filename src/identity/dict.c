@@ -1,0 +1,403 @@
+/*
+ * dict.c — dict_encode / dict_decode: dense per-namespace int4 ids for
+ * string keys, kept in the extension's table persona_dict.
+ *
+ * Why C and direct heap/index access: bulk encoding must reach 100,000 new
+ * keys per second, which an SPI INSERT per key cannot.  Why it is safe:
+ *   - a new key is only added while holding a transaction-long lock on its
+ *     namespace (a heavyweight lock tagged (persona_dict, hash(namespace))),
+ *     and the key is looked up again after taking it, with SnapshotSelf, which
+ *     sees every committed row: two sessions encoding the same new key get
+ *     the same id, and the next id is max(id) + 1, so ids stay dense;
+ *   - a backend-local cache maps known keys to ids; it is emptied on any
+ *     (sub)transaction abort, so an id that was rolled back is never served,
+ *     and when the table is not the one it was filled from (extension
+ *     dropped and created again, moved to another schema).
+ * The table is found in the schema of the calling function, so the extension
+ * stays relocatable.  Privileges are checked like an INSERT/SELECT would.
+ */
+#include "postgres.h"
+
+#include "identity/strtab.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation_d.h"
+#include "catalog/index.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "storage/lmgr.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#define DICT_TABLE "persona_dict"
+#define DICT_KEY_INDEX "persona_dict_pkey"		/* (namespace, key) */
+#define DICT_ID_INDEX "persona_dict_namespace_id_key"	/* (namespace, id) */
+#define CACHE_MAX 2000000		/* keys; emptied when full */
+
+static MemoryContext cache_cxt = NULL;
+static idr_mem cache_mem;
+static strtab cache;			/* tag = namespace number */
+static int32 *cache_id;
+static uint32 cache_id_cap;
+static strtab namespaces;
+static Oid	cache_relid = InvalidOid;
+
+/* per transaction */
+static bool xact_ready = false;
+static Oid	rel_oid,
+			key_index_oid,
+			id_index_oid;
+static bool acl_insert_ok;
+static int32 *ns_next;			/* by namespace number; 0 = lock not held */
+static uint32 ns_next_cap;
+
+static void *
+c_alloc(void *ctx, size_t n)
+{
+	return MemoryContextAllocHuge((MemoryContext) ctx, n);
+}
+static void *
+c_realloc(void *ctx, void *p, size_t n)
+{
+	(void) ctx;
+	return repalloc_huge(p, n);
+}
+static void
+c_release(void *ctx, void *p)
+{
+	(void) ctx;
+	pfree(p);
+}
+
+static void
+cache_reset(void)
+{
+	if (cache_cxt == NULL)
+	{
+		cache_cxt = AllocSetContextCreate(TopMemoryContext, "persona dict cache", ALLOCSET_DEFAULT_SIZES);
+		cache_mem.alloc = c_alloc;
+		cache_mem.realloc = c_realloc;
+		cache_mem.release = c_release;
+		cache_mem.tick = NULL;
+		cache_mem.ctx = cache_cxt;
+	}
+	else
+		MemoryContextReset(cache_cxt);
+	strtab_init(&cache, &cache_mem);
+	strtab_init(&namespaces, &cache_mem);
+	cache_id_cap = 1024;
+	cache_id = MemoryContextAlloc(cache_cxt, cache_id_cap * sizeof(int32));
+	ns_next_cap = 16;
+	ns_next = MemoryContextAllocZero(cache_cxt, ns_next_cap * sizeof(int32));
+}
+
+static void
+xact_end(void)
+{
+	xact_ready = false;
+	if (ns_next)
+		memset(ns_next, 0, ns_next_cap * sizeof(int32));
+}
+
+static void
+xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		if (cache_cxt)
+			cache_reset();
+		cache_relid = InvalidOid;
+	}
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PREPARE)
+		xact_end();
+}
+
+static void
+subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+				 SubTransactionId parentSubid, void *arg)
+{
+	/* ids given out in the aborted subtransaction are gone, and so is its lock */
+	if (event == SUBXACT_EVENT_ABORT_SUB && cache_cxt)
+	{
+		cache_reset();
+		cache_relid = InvalidOid;
+	}
+}
+
+static Oid
+index_in(Oid nsp, const char *name)
+{
+	Oid			o = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(o))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index %s of the persona dictionary is missing", name)));
+	return o;
+}
+
+/* Find the table (once per transaction) and check privileges. */
+static void
+dict_ready(FunctionCallInfo fcinfo)
+{
+	static bool registered = false;
+	Oid			nsp;
+
+	if (!registered)
+	{
+		RegisterXactCallback(xact_callback, NULL);
+		RegisterSubXactCallback(subxact_callback, NULL);
+		registered = true;
+	}
+	if (cache_cxt == NULL)
+		cache_reset();
+	if (xact_ready)
+		return;
+	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	rel_oid = get_relname_relid(DICT_TABLE, nsp);
+	if (!OidIsValid(rel_oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the persona dictionary table %s is missing from schema %s",
+						DICT_TABLE, get_namespace_name(nsp))));
+	key_index_oid = index_in(nsp, DICT_KEY_INDEX);
+	id_index_oid = index_in(nsp, DICT_ID_INDEX);
+	if (pg_class_aclcheck(rel_oid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, DICT_TABLE);
+	acl_insert_ok = pg_class_aclcheck(rel_oid, GetUserId(), ACL_INSERT) == ACLCHECK_OK;
+	if (rel_oid != cache_relid)
+	{
+		cache_reset();
+		cache_relid = rel_oid;
+	}
+	xact_ready = true;
+}
+
+/* id of (ns, key) in the table, seen through SnapshotSelf, or 0 */
+static int32
+table_lookup(Relation rel, text *ns, text *key)
+{
+	Relation	idx = index_open(key_index_oid, AccessShareLock);
+	ScanKeyData sk[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	int32		id = 0;
+
+	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(ns));
+	ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(key));
+	scan = index_beginscan(rel, idx, SnapshotSelf, 2, 0);
+	index_rescan(scan, sk, 2, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		id = DatumGetInt32(slot_getattr(slot, 3, &isnull));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	return id;
+}
+
+/* the largest id of ns, 0 when none */
+static int32
+table_max_id(Relation rel, text *ns)
+{
+	Relation	idx = index_open(id_index_oid, AccessShareLock);
+	ScanKeyData sk[1];
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	int32		id = 0;
+
+	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(ns));
+	scan = index_beginscan(rel, idx, SnapshotSelf, 1, 0);
+	index_rescan(scan, sk, 1, NULL, 0);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		id = DatumGetInt32(slot_getattr(slot, 3, &isnull));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	return id;
+}
+
+static void
+table_insert(Relation rel, text *ns, text *key, int32 id)
+{
+	Datum		values[3] = {PointerGetDatum(ns), PointerGetDatum(key), Int32GetDatum(id)};
+	bool		nulls[3] = {false, false, false};
+	HeapTuple	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	Oid			idxs[2] = {key_index_oid, id_index_oid};
+
+	simple_heap_insert(rel, tup);
+	for (int i = 0; i < 2; i++)
+	{
+		Relation	idx = index_open(idxs[i], RowExclusiveLock);
+		IndexInfo  *ii = BuildIndexInfo(idx);
+		Datum		iv[2] = {PointerGetDatum(ns), i == 0 ? PointerGetDatum(key) : Int32GetDatum(id)};
+		bool		in[2] = {false, false};
+
+		index_insert(idx, iv, in, &tup->t_self, rel, UNIQUE_CHECK_YES, false, ii);
+		pfree(ii);
+		index_close(idx, RowExclusiveLock);
+	}
+	heap_freetuple(tup);
+}
+
+static void
+cache_put(uint32 ns_no, const char *k, size_t klen, int32 id)
+{
+	uint32		e;
+
+	if (cache.n >= CACHE_MAX)
+	{
+		/* keep it bounded: start over, keeping the namespace numbers */
+		int32	   *keep_next = palloc(ns_next_cap * sizeof(int32));
+		uint32		keep_cap = ns_next_cap;
+
+		memcpy(keep_next, ns_next, keep_cap * sizeof(int32));
+		/* namespaces live in the same context: rebuild them in order */
+		{
+			uint32		n = namespaces.n;
+			char	  **names = palloc(sizeof(char *) * (n ? n : 1));
+			uint32	   *lens = palloc(sizeof(uint32) * (n ? n : 1));
+
+			for (uint32 i = 0; i < n; i++)
+			{
+				names[i] = pnstrdup(strtab_str(&namespaces, i), namespaces.len[i]);
+				lens[i] = namespaces.len[i];
+			}
+			cache_reset();
+			for (uint32 i = 0; i < n; i++)
+				strtab_intern(&namespaces, 0, names[i], lens[i]);
+		}
+		if (keep_cap > ns_next_cap)
+			ns_next = repalloc(ns_next, keep_cap * sizeof(int32)), ns_next_cap = keep_cap;
+		memcpy(ns_next, keep_next, keep_cap * sizeof(int32));
+		pfree(keep_next);
+	}
+	e = strtab_intern(&cache, ns_no, k, klen);
+	if (e == UINT32_MAX)
+		return;
+	if (e >= cache_id_cap)
+	{
+		cache_id_cap *= 2;
+		cache_id = repalloc_huge(cache_id, cache_id_cap * sizeof(int32));
+	}
+	cache_id[e] = id;
+}
+
+PG_FUNCTION_INFO_V1(dict_encode);
+Datum
+dict_encode(PG_FUNCTION_ARGS)
+{
+	text	   *ns = PG_GETARG_TEXT_PP(0);
+	text	   *key = PG_GETARG_TEXT_PP(1);
+	const char *k = VARDATA_ANY(key);
+	size_t		klen = VARSIZE_ANY_EXHDR(key);
+	uint32		ns_no,
+				e;
+	Relation	rel;
+	int32		id;
+
+	dict_ready(fcinfo);
+	ns_no = strtab_intern(&namespaces, 0, VARDATA_ANY(ns), VARSIZE_ANY_EXHDR(ns));
+	if (ns_no >= ns_next_cap)
+	{
+		uint32		old = ns_next_cap;
+
+		while (ns_no >= ns_next_cap)
+			ns_next_cap *= 2;
+		ns_next = repalloc(ns_next, ns_next_cap * sizeof(int32));
+		memset(ns_next + old, 0, (ns_next_cap - old) * sizeof(int32));
+	}
+	e = strtab_lookup(&cache, ns_no, k, klen);
+	if (e != UINT32_MAX)
+		PG_RETURN_INT32(cache_id[e]);
+
+	/* unpacked copies: index scan keys and heap_form_tuple want plain varlenas */
+	ns = PG_GETARG_TEXT_P(0);
+	key = PG_GETARG_TEXT_P(1);
+	rel = table_open(rel_oid, RowExclusiveLock);
+	id = table_lookup(rel, ns, key);
+	if (id == 0)
+	{
+		if (!acl_insert_ok)
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, DICT_TABLE);
+		PreventCommandIfReadOnly("dict_encode() of a new key");
+		PreventCommandIfParallelMode("dict_encode() of a new key");
+		if (ns_next[ns_no] == 0)
+		{
+			LockDatabaseObject(rel_oid, hash_any((unsigned char *) VARDATA_ANY(ns), VARSIZE_ANY_EXHDR(ns)),
+							   0, ExclusiveLock);
+			/* whoever held it has committed or aborted: look again */
+			id = table_lookup(rel, ns, key);
+			ns_next[ns_no] = table_max_id(rel, ns) + 1;
+		}
+		if (id == 0)
+		{
+			if (ns_next[ns_no] == PG_INT32_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("dictionary namespace \"%s\" is full", text_to_cstring(ns)),
+						 errdetail("Ids are int4; %d keys are the most one namespace holds.", PG_INT32_MAX - 1)));
+			id = ns_next[ns_no]++;
+			table_insert(rel, ns, key, id);
+		}
+	}
+	table_close(rel, RowExclusiveLock);
+	cache_put(ns_no, k, klen, id);
+	PG_RETURN_INT32(id);
+}
+
+PG_FUNCTION_INFO_V1(dict_decode);
+Datum
+dict_decode(PG_FUNCTION_ARGS)
+{
+	text	   *ns = PG_GETARG_TEXT_P(0);
+	int32		id = PG_GETARG_INT32(1);
+	Relation	rel,
+				idx;
+	ScanKeyData sk[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	text	   *result = NULL;
+
+	dict_ready(fcinfo);
+	rel = table_open(rel_oid, AccessShareLock);
+	idx = index_open(id_index_oid, AccessShareLock);
+	slot = table_slot_create(rel, NULL);
+	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(ns));
+	ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(id));
+	scan = index_beginscan(rel, idx, SnapshotSelf, 2, 0);
+	index_rescan(scan, sk, 2, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		result = DatumGetTextPCopy(slot_getattr(slot, 2, &isnull));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
