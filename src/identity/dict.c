@@ -59,6 +59,7 @@ static Oid	rel_oid,
 			key_index_oid,
 			id_index_oid;
 static bool acl_insert_ok;
+static IndexInfo *index_info[2];	/* in TopTransactionContext */
 static int32 *ns_next;			/* by namespace number; 0 = lock not held */
 static uint32 ns_next_cap;
 
@@ -106,6 +107,7 @@ static void
 xact_end(void)
 {
 	xact_ready = false;
+	index_info[0] = index_info[1] = NULL;
 	if (ns_next)
 		memset(ns_next, 0, ns_next_cap * sizeof(int32));
 }
@@ -249,12 +251,17 @@ table_insert(Relation rel, text *ns, text *key, int32 id)
 	for (int i = 0; i < 2; i++)
 	{
 		Relation	idx = index_open(idxs[i], RowExclusiveLock);
-		IndexInfo  *ii = BuildIndexInfo(idx);
 		Datum		iv[2] = {PointerGetDatum(ns), i == 0 ? PointerGetDatum(key) : Int32GetDatum(id)};
 		bool		in[2] = {false, false};
 
-		index_insert(idx, iv, in, &tup->t_self, rel, UNIQUE_CHECK_YES, false, ii);
-		pfree(ii);
+		if (index_info[i] == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			index_info[i] = BuildIndexInfo(idx);
+			MemoryContextSwitchTo(old);
+		}
+		index_insert(idx, iv, in, &tup->t_self, rel, UNIQUE_CHECK_YES, false, index_info[i]);
 		index_close(idx, RowExclusiveLock);
 	}
 	heap_freetuple(tup);

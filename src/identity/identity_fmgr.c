@@ -355,6 +355,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 	idr_state	s;
 	Portal		portal;
 	bool		checked = false;
+	idr_row    *rows;
 	MemoryContext batch,
 				old;
 
@@ -372,6 +373,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 	mem_init(&m);
 	idr_init(&s, &m);
 	batch = AllocSetContextCreate(m.ctx, "batch", ALLOCSET_DEFAULT_SIZES);
+	rows = MemoryContextAlloc(m.ctx, sizeof(idr_row) * BATCH);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -394,12 +396,19 @@ identity_resolve(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(batch);
 		for (uint64 i = 0; i < n; i++)
 		{
-			size_t		rl = 0,
-						tl = 0,
-						vl = 0;
-			const char *r = get_text(tt->vals[i], tt->tupdesc, 1, &rl);
-			const char *t = get_text(tt->vals[i], tt->tupdesc, 2, &tl);
-			const char *v = get_text(tt->vals[i], tt->tupdesc, 3, &vl);
+			idr_row    *w = &rows[i];
+			const char *r;
+			const char *t;
+			const char *v;
+			size_t		tl,
+						vl;
+
+			w->rlen = w->tlen = w->vlen = 0;
+			r = w->rec = get_text(tt->vals[i], tt->tupdesc, 1, &w->rlen);
+			t = w->type = get_text(tt->vals[i], tt->tupdesc, 2, &w->tlen);
+			v = w->val = get_text(tt->vals[i], tt->tupdesc, 3, &w->vlen);
+			tl = w->tlen;
+			vl = w->vlen;
 
 			if (r == NULL)
 				ereport(ERROR,
@@ -409,8 +418,8 @@ identity_resolve(PG_FUNCTION_ARGS)
 								   t ? quote_literal_cstr(pnstrdup(t, tl)) : "NULL",
 								   v ? quote_literal_cstr(pnstrdup(v, vl)) : "NULL"),
 						 errhint("Every identifier row must name its record; filter the NULLs out or give them ids.")));
-			too_many(idr_add(&s, r, rl, t, tl, v, vl));
 		}
+		too_many(idr_add_rows(&s, rows, (int) n));
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batch);
 		SPI_freetuptable(tt);

@@ -84,6 +84,71 @@ idr_add(idr_state *s, const char *rec, size_t rlen,
 	return IDR_OK;
 }
 
+#define AHEAD 16
+
+static bool
+add_edge(idr_state *s, uint32_t r, uint32_t v)
+{
+	if (s->ne == s->ecap)
+	{
+		if (s->ecap >= ((size_t) 1 << 32) - 2)
+			return false;
+		s->ecap *= 2;
+		s->e_rec = IDR_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
+		s->e_val = IDR_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
+	}
+	s->e_rec[s->ne] = r;
+	s->e_val[s->ne] = v;
+	s->ne++;
+	return true;
+}
+
+idr_err
+idr_add_rows(idr_state *s, const idr_row *rows, int n)
+{
+	uint32_t	rh[AHEAD],
+				vh[AHEAD],
+				vt[AHEAD];
+
+	for (int i = 0; i < n + AHEAD; i++)
+	{
+		/* add row i - AHEAD, then hash and prefetch row i into its slot */
+		if (i >= AHEAD)
+		{
+			const idr_row *w = &rows[i - AHEAD];
+			int			k = (i - AHEAD) % AHEAD;
+			uint32_t	r = strtab_intern_hashed(&s->recs, rh[k], 0, w->rec, w->rlen),
+						v;
+
+			if (r == UINT32_MAX)
+				return IDR_TOO_MANY;
+			/* vt UINT32_MAX: the row only makes its record exist */
+			if (vt[k] != UINT32_MAX &&
+				((v = strtab_intern_hashed(&s->vals, vh[k], vt[k], w->val, w->vlen)) == UINT32_MAX ||
+				 !add_edge(s, r, v)))
+				return IDR_TOO_MANY;
+		}
+		if (i < n)
+		{
+			const idr_row *w = &rows[i];
+			int			k = i % AHEAD;
+
+			rh[k] = strtab_hash(0, w->rec, w->rlen);
+			strtab_prefetch(&s->recs, rh[k]);
+			vt[k] = UINT32_MAX;
+			if (w->type && w->val)
+			{
+				vt[k] = strtab_intern(&s->types, 0, w->type, w->tlen);
+				if (vt[k] == UINT32_MAX)
+					return IDR_TOO_MANY;
+				vh[k] = strtab_hash(vt[k], w->val, w->vlen);
+				strtab_prefetch(&s->vals, vh[k]);
+			}
+		}
+	}
+	return IDR_OK;
+}
+
 idr_err
 idr_add_previous(idr_state *s, const char *rec, size_t rlen, int64_t person_id)
 {

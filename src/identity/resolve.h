@@ -90,6 +90,21 @@ extern void idr_free(idr_state *s);
 /* type/value NULL: the row only makes the record exist. */
 extern idr_err idr_add(idr_state *s, const char *rec, size_t rlen,
 					   const char *type, size_t tlen, const char *val, size_t vlen);
+/*
+ * n rows at once (rec[i] NULL is not allowed; type or val NULL as above):
+ * hashes first, then the probes, with their hash slots prefetched, so the
+ * cache misses of big tables overlap.
+ */
+typedef struct idr_row
+{
+	const char *rec,
+			   *type,
+			   *val;
+	size_t		rlen,
+				tlen,
+				vlen;
+} idr_row;
+extern idr_err idr_add_rows(idr_state *s, const idr_row *rows, int n);
 /* A row of the earlier run; call after every idr_add. */
 extern idr_err idr_add_previous(idr_state *s, const char *rec, size_t rlen, int64_t person_id);
 extern idr_err idr_resolve(idr_state *s, const idr_rules *rules);

@@ -7,8 +7,8 @@
 #include <string.h>
 
 /* 64-bit multiply-xorshift over 8-byte words: fast and good enough for ids */
-static uint32_t
-hash_bytes64(uint32_t tag, const char *s, size_t len)
+uint32_t
+strtab_hash(uint32_t tag, const char *s, size_t len)
 {
 	uint64_t	h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t) tag << 32) ^ len;
 	size_t		i = 0;
@@ -45,10 +45,9 @@ strtab_init(strtab *t, idr_mem *m)
 	t->off = IDR_ALLOC(m, t->cap * sizeof(uint64_t));
 	t->len = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
 	t->tag = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
-	t->hash = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
 	t->nslots = 2048;
-	t->slots = IDR_ALLOC(m, t->nslots * sizeof(uint32_t));
-	memset(t->slots, 0, t->nslots * sizeof(uint32_t));
+	t->slots = IDR_ALLOC(m, t->nslots * sizeof(uint64_t));
+	memset(t->slots, 0, t->nslots * sizeof(uint64_t));
 }
 
 void
@@ -58,7 +57,6 @@ strtab_free(strtab *t)
 	IDR_FREE(t->m, t->off);
 	IDR_FREE(t->m, t->len);
 	IDR_FREE(t->m, t->tag);
-	IDR_FREE(t->m, t->hash);
 	IDR_FREE(t->m, t->slots);
 	memset(t, 0, sizeof(*t));
 }
@@ -71,19 +69,23 @@ find_slot(const strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len, 
 
 	for (;;)
 	{
-		uint32_t	e = t->slots[i];
+		uint64_t	sl = t->slots[i];
 
-		if (e == 0)
+		if (sl == 0)
 		{
 			*found = false;
 			return i;
 		}
-		e--;
-		if (t->hash[e] == h && t->tag[e] == tag && t->len[e] == len &&
-			memcmp(t->buf + t->off[e], s, len) == 0)
+		if ((uint32_t) (sl >> 32) == h)
 		{
-			*found = true;
-			return i;
+			uint32_t	e = (uint32_t) sl - 1;
+
+			if (t->len[e] == len && t->tag[e] == tag &&
+				memcmp(t->buf + t->off[e], s, len) == 0)
+			{
+				*found = true;
+				return i;
+			}
 		}
 		i = (i + 1) & mask;
 	}
@@ -97,24 +99,28 @@ strtab_lookup(const strtab *t, uint32_t tag, const char *s, size_t len)
 
 	if (len > UINT32_MAX)
 		return UINT32_MAX;
-	i = find_slot(t, hash_bytes64(tag, s, len), tag, s, len, &found);
-	return found ? t->slots[i] - 1 : UINT32_MAX;
+	i = find_slot(t, strtab_hash(tag, s, len), tag, s, len, &found);
+	return found ? (uint32_t) t->slots[i] - 1 : UINT32_MAX;
 }
 
 static void
 grow_slots(strtab *t)
 {
 	uint32_t	n = t->nslots * 2;
-	uint32_t   *s = IDR_ALLOC(t->m, (size_t) n * sizeof(uint32_t));
+	uint64_t   *s = IDR_ALLOC(t->m, (size_t) n * sizeof(uint64_t));
 
-	memset(s, 0, (size_t) n * sizeof(uint32_t));
-	for (uint32_t e = 0; e < t->n; e++)
+	memset(s, 0, (size_t) n * sizeof(uint64_t));
+	for (uint32_t k = 0; k < t->nslots; k++)
 	{
-		uint32_t	i = t->hash[e] & (n - 1);
+		uint64_t	sl = t->slots[k];
+		uint32_t	i;
 
+		if (sl == 0)
+			continue;
+		i = (uint32_t) (sl >> 32) & (n - 1);
 		while (s[i])
 			i = (i + 1) & (n - 1);
-		s[i] = e + 1;
+		s[i] = sl;
 	}
 	IDR_FREE(t->m, t->slots);
 	t->slots = s;
@@ -124,17 +130,23 @@ grow_slots(strtab *t)
 uint32_t
 strtab_intern(strtab *t, uint32_t tag, const char *s, size_t len)
 {
+	if (len > UINT32_MAX)
+		return UINT32_MAX;
+	return strtab_intern_hashed(t, strtab_hash(tag, s, len), tag, s, len);
+}
+
+uint32_t
+strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len)
+{
 	bool		found;
-	uint32_t	h,
-				i,
+	uint32_t	i,
 				e;
 
 	if (len > UINT32_MAX)
 		return UINT32_MAX;
-	h = hash_bytes64(tag, s, len);
 	i = find_slot(t, h, tag, s, len, &found);
 	if (found)
-		return t->slots[i] - 1;
+		return (uint32_t) t->slots[i] - 1;
 	if (t->n >= UINT32_MAX - 1 || t->nslots >= (1u << 31))
 		return UINT32_MAX;
 	if (t->n == t->cap)
@@ -143,7 +155,6 @@ strtab_intern(strtab *t, uint32_t tag, const char *s, size_t len)
 		t->off = IDR_REALLOC(t->m, t->off, (size_t) t->cap * sizeof(uint64_t));
 		t->len = IDR_REALLOC(t->m, t->len, (size_t) t->cap * sizeof(uint32_t));
 		t->tag = IDR_REALLOC(t->m, t->tag, (size_t) t->cap * sizeof(uint32_t));
-		t->hash = IDR_REALLOC(t->m, t->hash, (size_t) t->cap * sizeof(uint32_t));
 	}
 	if (t->buf_len + len > t->buf_cap)
 	{
@@ -157,8 +168,7 @@ strtab_intern(strtab *t, uint32_t tag, const char *s, size_t len)
 	t->buf_len += len;
 	t->len[e] = (uint32_t) len;
 	t->tag[e] = tag;
-	t->hash[e] = h;
-	t->slots[i] = e + 1;
+	t->slots[i] = ((uint64_t) h << 32) | (e + 1);
 	if ((uint64_t) t->n * 2 > t->nslots)
 		grow_slots(t);
 	return e;

@@ -3,7 +3,7 @@
  *
  * Each distinct (tag, bytes) pair is hashed once and stored once in one
  * growing buffer; everything after reading works on the ids.  Per distinct
- * string: 20 bytes of arrays, 8 bytes of hash slots (load <= 1/2) and the
+ * string: 16 bytes of arrays, 16 bytes of hash slots (load <= 1/2) and the
  * bytes themselves.
  */
 #ifndef PERSONA_STRTAB_H
@@ -23,10 +23,9 @@ typedef struct strtab
 	uint64_t   *off;			/* start of string i in buf */
 	uint32_t   *len;
 	uint32_t   *tag;
-	uint32_t   *hash;
 	uint32_t	n,
 				cap;
-	uint32_t   *slots;			/* id + 1; 0 = empty */
+	uint64_t   *slots;			/* hash << 32 | (id + 1); 0 = empty */
 	uint32_t	nslots;			/* a power of two */
 } strtab;
 
@@ -34,6 +33,16 @@ extern void strtab_init(strtab *t, idr_mem *m);
 extern void strtab_free(strtab *t);
 /* The id of (tag, s), adding it when new.  Returns UINT32_MAX past 2^32 - 2 strings. */
 extern uint32_t strtab_intern(strtab *t, uint32_t tag, const char *s, size_t len);
+/* The same with the hash computed beforehand (to prefetch its slot). */
+extern uint32_t strtab_hash(uint32_t tag, const char *s, size_t len);
+extern uint32_t strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len);
+
+static inline void
+strtab_prefetch(const strtab *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+}
+
 /* The id of (tag, s), or UINT32_MAX when absent. */
 extern uint32_t strtab_lookup(const strtab *t, uint32_t tag, const char *s, size_t len);
 
