@@ -59,6 +59,7 @@ static Oid	rel_oid,
 			key_index_oid,
 			id_index_oid;
 static bool acl_insert_ok;
+static Oid	acl_user = InvalidOid;	/* whose privileges were checked */
 static IndexInfo *index_info[2];	/* in TopTransactionContext */
 static int32 *ns_next;			/* by namespace number; 0 = lock not held */
 static uint32 ns_next_cap;
@@ -166,7 +167,7 @@ dict_ready(FunctionCallInfo fcinfo)
 	}
 	if (cache_cxt == NULL)
 		cache_reset();
-	if (xact_ready)
+	if (xact_ready && acl_user == GetUserId())
 		return;
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	rel_oid = get_relname_relid(DICT_TABLE, nsp);
@@ -180,6 +181,7 @@ dict_ready(FunctionCallInfo fcinfo)
 	if (pg_class_aclcheck(rel_oid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, DICT_TABLE);
 	acl_insert_ok = pg_class_aclcheck(rel_oid, GetUserId(), ACL_INSERT) == ACLCHECK_OK;
+	acl_user = GetUserId();
 	if (rel_oid != cache_relid)
 	{
 		cache_reset();

@@ -297,9 +297,10 @@ parse_rules(Jsonb *j, parsed_rules *p)
 	for (int i = 0; i < n; i++)
 	{
 		char	   *name;
+		char	   *what = psprintf("rules: element %d of \"types\"", i + 1);
 
-		opt_check_container(elems[i], "rules: element of \"types\"", tkeys);
-		name = opt_text(elems[i], "rules: element of \"types\"", "name", NULL);
+		opt_check_container(elems[i], what, tkeys);
+		name = opt_text(elems[i], what, "name", NULL);
 		if (name == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -312,8 +313,8 @@ parse_rules(Jsonb *j, parsed_rules *p)
 						 errmsg("invalid rules: type \"%s\" is listed twice in \"types\"", name)));
 		p->types[i].name = name;
 		p->types[i].len = strlen(name);
-		p->types[i].limit = opt_int64(elems[i], "rules: element of \"types\"", "limit", 0, MAX_COUNT, IDR_NONE);
-		p->types[i].max_records = opt_int64(elems[i], "rules: element of \"types\"", "max_records", 0, MAX_COUNT, IDR_NONE);
+		p->types[i].limit = opt_int64(elems[i], what, "limit", 0, MAX_COUNT, IDR_NONE);
+		p->types[i].max_records = opt_int64(elems[i], what, "max_records", 0, MAX_COUNT, IDR_NONE);
 	}
 	p->r.types = p->types;
 	p->r.ntypes = n;
