@@ -45,13 +45,29 @@
 #define DICT_ID_INDEX "persona_dict_namespace_id_key"	/* (namespace, id) */
 #define CACHE_MAX 2000000		/* keys; emptied when full */
 
-static MemoryContext cache_cxt = NULL;
-static idr_mem cache_mem;
+static MemoryContext cache_cxt = NULL;	/* the namespaces and their state */
+static MemoryContext keys_cxt = NULL;	/* the key cache, child of cache_cxt */
+static idr_mem cache_mem,
+			keys_mem;
 static strtab cache;			/* tag = namespace number */
 static int32 *cache_id;
 static uint32 cache_id_cap;
 static strtab namespaces;
 static Oid	cache_relid = InvalidOid;
+
+/*
+ * Per namespace.  `next` is the next id while this transaction holds the
+ * namespace's lock (0 otherwise).  `cached` counts the namespace's keys in the
+ * cache.  Ids are dense, so when cached == next - 1 under the lock the cache
+ * holds every key of the namespace and a miss is a new key: no index lookup.
+ */
+typedef struct ns_state
+{
+	int32		next;
+	uint32		cached;
+} ns_state;
+static ns_state *ns;
+static uint32 ns_cap;
 
 /* per transaction */
 static bool xact_ready = false;
@@ -61,8 +77,6 @@ static Oid	rel_oid,
 static bool acl_insert_ok;
 static Oid	acl_user = InvalidOid;	/* whose privileges were checked */
 static IndexInfo *index_info[2];	/* in TopTransactionContext */
-static int32 *ns_next;			/* by namespace number; 0 = lock not held */
-static uint32 ns_next_cap;
 
 static void *
 c_alloc(void *ctx, size_t n)
@@ -83,25 +97,40 @@ c_release(void *ctx, void *p)
 }
 
 static void
+keys_reset(void)
+{
+	MemoryContextReset(keys_cxt);
+	strtab_init(&cache, &keys_mem);
+	cache_id_cap = 1024;
+	cache_id = MemoryContextAlloc(keys_cxt, cache_id_cap * sizeof(int32));
+	for (uint32 i = 0; i < ns_cap; i++)
+		ns[i].cached = 0;
+}
+
+/* everything: keys, namespaces, their state */
+static void
 cache_reset(void)
 {
 	if (cache_cxt == NULL)
 	{
 		cache_cxt = AllocSetContextCreate(TopMemoryContext, "persona dict cache", ALLOCSET_DEFAULT_SIZES);
-		cache_mem.alloc = c_alloc;
-		cache_mem.realloc = c_realloc;
-		cache_mem.release = c_release;
-		cache_mem.tick = NULL;
+		keys_cxt = AllocSetContextCreate(cache_cxt, "persona dict keys", ALLOCSET_DEFAULT_SIZES);
+		cache_mem.alloc = keys_mem.alloc = c_alloc;
+		cache_mem.realloc = keys_mem.realloc = c_realloc;
+		cache_mem.release = keys_mem.release = c_release;
+		cache_mem.tick = keys_mem.tick = NULL;
 		cache_mem.ctx = cache_cxt;
+		keys_mem.ctx = keys_cxt;
 	}
 	else
-		MemoryContextReset(cache_cxt);
-	strtab_init(&cache, &cache_mem);
+	{
+		MemoryContextResetOnly(cache_cxt);	/* keeps keys_cxt */
+		MemoryContextReset(keys_cxt);
+	}
 	strtab_init(&namespaces, &cache_mem);
-	cache_id_cap = 1024;
-	cache_id = MemoryContextAlloc(cache_cxt, cache_id_cap * sizeof(int32));
-	ns_next_cap = 16;
-	ns_next = MemoryContextAllocZero(cache_cxt, ns_next_cap * sizeof(int32));
+	ns_cap = 16;
+	ns = MemoryContextAllocZero(cache_cxt, ns_cap * sizeof(ns_state));
+	keys_reset();
 }
 
 static void
@@ -109,8 +138,8 @@ xact_end(void)
 {
 	xact_ready = false;
 	index_info[0] = index_info[1] = NULL;
-	if (ns_next)
-		memset(ns_next, 0, ns_next_cap * sizeof(int32));
+	for (uint32 i = 0; i < ns_cap; i++)
+		ns[i].next = 0;
 }
 
 static void
@@ -275,32 +304,7 @@ cache_put(uint32 ns_no, const char *k, size_t klen, int32 id)
 	uint32		e;
 
 	if (cache.n >= CACHE_MAX)
-	{
-		/* keep it bounded: start over, keeping the namespace numbers */
-		int32	   *keep_next = palloc(ns_next_cap * sizeof(int32));
-		uint32		keep_cap = ns_next_cap;
-
-		memcpy(keep_next, ns_next, keep_cap * sizeof(int32));
-		/* namespaces live in the same context: rebuild them in order */
-		{
-			uint32		n = namespaces.n;
-			char	  **names = palloc(sizeof(char *) * (n ? n : 1));
-			uint32	   *lens = palloc(sizeof(uint32) * (n ? n : 1));
-
-			for (uint32 i = 0; i < n; i++)
-			{
-				names[i] = pnstrdup(strtab_str(&namespaces, i), namespaces.len[i]);
-				lens[i] = namespaces.len[i];
-			}
-			cache_reset();
-			for (uint32 i = 0; i < n; i++)
-				strtab_intern(&namespaces, 0, names[i], lens[i]);
-		}
-		if (keep_cap > ns_next_cap)
-			ns_next = repalloc(ns_next, keep_cap * sizeof(int32)), ns_next_cap = keep_cap;
-		memcpy(ns_next, keep_next, keep_cap * sizeof(int32));
-		pfree(keep_next);
-	}
+		keys_reset();			/* bounded: start over (the table has them all) */
 	e = strtab_intern(&cache, ns_no, k, klen);
 	if (e == UINT32_MAX)
 		return;
@@ -310,13 +314,14 @@ cache_put(uint32 ns_no, const char *k, size_t klen, int32 id)
 		cache_id = repalloc_huge(cache_id, cache_id_cap * sizeof(int32));
 	}
 	cache_id[e] = id;
+	ns[ns_no].cached++;
 }
 
 PG_FUNCTION_INFO_V1(dict_encode);
 Datum
 dict_encode(PG_FUNCTION_ARGS)
 {
-	text	   *ns = PG_GETARG_TEXT_PP(0);
+	text	   *nsp = PG_GETARG_TEXT_PP(0);
 	text	   *key = PG_GETARG_TEXT_PP(1);
 	const char *k = VARDATA_ANY(key);
 	size_t		klen = VARSIZE_ANY_EXHDR(key);
@@ -324,50 +329,52 @@ dict_encode(PG_FUNCTION_ARGS)
 				e;
 	Relation	rel;
 	int32		id;
+	bool		complete;
 
 	dict_ready(fcinfo);
-	ns_no = strtab_intern(&namespaces, 0, VARDATA_ANY(ns), VARSIZE_ANY_EXHDR(ns));
-	if (ns_no >= ns_next_cap)
+	ns_no = strtab_intern(&namespaces, 0, VARDATA_ANY(nsp), VARSIZE_ANY_EXHDR(nsp));
+	if (ns_no >= ns_cap)
 	{
-		uint32		old = ns_next_cap;
+		uint32		old = ns_cap;
 
-		while (ns_no >= ns_next_cap)
-			ns_next_cap *= 2;
-		ns_next = repalloc(ns_next, ns_next_cap * sizeof(int32));
-		memset(ns_next + old, 0, (ns_next_cap - old) * sizeof(int32));
+		while (ns_no >= ns_cap)
+			ns_cap *= 2;
+		ns = repalloc(ns, ns_cap * sizeof(ns_state));
+		memset(ns + old, 0, (ns_cap - old) * sizeof(ns_state));
 	}
 	e = strtab_lookup(&cache, ns_no, k, klen);
 	if (e != UINT32_MAX)
 		PG_RETURN_INT32(cache_id[e]);
 
 	/* unpacked copies: index scan keys and heap_form_tuple want plain varlenas */
-	ns = PG_GETARG_TEXT_P(0);
+	nsp = PG_GETARG_TEXT_P(0);
 	key = PG_GETARG_TEXT_P(1);
 	rel = table_open(rel_oid, RowExclusiveLock);
-	id = table_lookup(rel, ns, key);
+	complete = ns[ns_no].next != 0 && ns[ns_no].cached == (uint32) (ns[ns_no].next - 1);
+	id = complete ? 0 : table_lookup(rel, nsp, key);
 	if (id == 0)
 	{
 		if (!acl_insert_ok)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, DICT_TABLE);
 		PreventCommandIfReadOnly("dict_encode() of a new key");
 		PreventCommandIfParallelMode("dict_encode() of a new key");
-		if (ns_next[ns_no] == 0)
+		if (ns[ns_no].next == 0)
 		{
-			LockDatabaseObject(rel_oid, hash_any((unsigned char *) VARDATA_ANY(ns), VARSIZE_ANY_EXHDR(ns)),
+			LockDatabaseObject(rel_oid, hash_any((unsigned char *) VARDATA_ANY(nsp), VARSIZE_ANY_EXHDR(nsp)),
 							   0, ExclusiveLock);
 			/* whoever held it has committed or aborted: look again */
-			id = table_lookup(rel, ns, key);
-			ns_next[ns_no] = table_max_id(rel, ns) + 1;
+			id = table_lookup(rel, nsp, key);
+			ns[ns_no].next = table_max_id(rel, nsp) + 1;
 		}
 		if (id == 0)
 		{
-			if (ns_next[ns_no] == PG_INT32_MAX)
+			if (ns[ns_no].next == PG_INT32_MAX)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("dictionary namespace \"%s\" is full", text_to_cstring(ns)),
+						 errmsg("dictionary namespace \"%s\" is full", text_to_cstring(nsp)),
 						 errdetail("Ids are int4; %d keys are the most one namespace holds.", PG_INT32_MAX - 1)));
-			id = ns_next[ns_no]++;
-			table_insert(rel, ns, key, id);
+			id = ns[ns_no].next++;
+			table_insert(rel, nsp, key, id);
 		}
 	}
 	table_close(rel, RowExclusiveLock);
