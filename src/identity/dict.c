@@ -57,14 +57,16 @@ static Oid	cache_relid = InvalidOid;
 
 /*
  * Per namespace.  `next` is the next id while this transaction holds the
- * namespace's lock (0 otherwise).  `cached` counts the namespace's keys in the
- * cache.  Ids are dense, so when cached == next - 1 under the lock the cache
- * holds every key of the namespace and a miss is a new key: no index lookup.
+ * namespace's lock (0 otherwise).  Ids 1 .. `synced` are all in the cache.
+ * Ids are dense, so after taking the lock, reading the ids above `synced`
+ * (few, or all of them once per backend) makes the cache hold every key of
+ * the namespace: under the lock a miss is then a new key, with no index
+ * lookup.
  */
 typedef struct ns_state
 {
 	int32		next;
-	uint32		cached;
+	uint32		synced;
 } ns_state;
 static ns_state *ns;
 static uint32 ns_cap;
@@ -104,7 +106,7 @@ keys_reset(void)
 	cache_id_cap = 1024;
 	cache_id = MemoryContextAlloc(keys_cxt, cache_id_cap * sizeof(int32));
 	for (uint32 i = 0; i < ns_cap; i++)
-		ns[i].cached = 0;
+		ns[i].synced = 0;
 }
 
 /* everything: keys, namespaces, their state */
@@ -314,7 +316,39 @@ cache_put(uint32 ns_no, const char *k, size_t klen, int32 id)
 		cache_id = repalloc_huge(cache_id, cache_id_cap * sizeof(int32));
 	}
 	cache_id[e] = id;
-	ns[ns_no].cached++;
+}
+
+/* Cache the keys of ids synced+1 .. upto (which the lock keeps from changing). */
+static void
+table_sync(Relation rel, text *nsp, uint32 ns_no, int32 upto)
+{
+	Relation	idx;
+	ScanKeyData sk[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int32		from = (int32) ns[ns_no].synced;
+
+	if (upto <= from || (uint64) cache.n + (upto - from) > CACHE_MAX)
+		return;
+	idx = index_open(id_index_oid, AccessShareLock);
+	slot = table_slot_create(rel, NULL);
+	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(nsp));
+	ScanKeyInit(&sk[1], 2, BTGreaterStrategyNumber, F_INT4GT, Int32GetDatum(from));
+	scan = index_beginscan(rel, idx, SnapshotSelf, 2, 0);
+	index_rescan(scan, sk, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		text	   *k = DatumGetTextPP(slot_getattr(slot, 2, &isnull));
+		int32		id = DatumGetInt32(slot_getattr(slot, 3, &isnull));
+
+		cache_put(ns_no, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k), id);
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	ns[ns_no].synced = (uint32) upto;
 }
 
 PG_FUNCTION_INFO_V1(dict_encode);
@@ -350,7 +384,7 @@ dict_encode(PG_FUNCTION_ARGS)
 	nsp = PG_GETARG_TEXT_P(0);
 	key = PG_GETARG_TEXT_P(1);
 	rel = table_open(rel_oid, RowExclusiveLock);
-	complete = ns[ns_no].next != 0 && ns[ns_no].cached == (uint32) (ns[ns_no].next - 1);
+	complete = ns[ns_no].next != 0 && ns[ns_no].synced == (uint32) (ns[ns_no].next - 1);
 	id = complete ? 0 : table_lookup(rel, nsp, key);
 	if (id == 0)
 	{
@@ -362,9 +396,16 @@ dict_encode(PG_FUNCTION_ARGS)
 		{
 			LockDatabaseObject(rel_oid, hash_any((unsigned char *) VARDATA_ANY(nsp), VARSIZE_ANY_EXHDR(nsp)),
 							   0, ExclusiveLock);
-			/* whoever held it has committed or aborted: look again */
-			id = table_lookup(rel, nsp, key);
+			/* whoever held it has committed or aborted: catch up, look again */
 			ns[ns_no].next = table_max_id(rel, nsp) + 1;
+			table_sync(rel, nsp, ns_no, ns[ns_no].next - 1);
+			if (ns[ns_no].synced == (uint32) (ns[ns_no].next - 1))
+			{
+				e = strtab_lookup(&cache, ns_no, k, klen);
+				id = e == UINT32_MAX ? 0 : cache_id[e];
+			}
+			else
+				id = table_lookup(rel, nsp, key);
 		}
 		if (id == 0)
 		{
@@ -375,6 +416,8 @@ dict_encode(PG_FUNCTION_ARGS)
 						 errdetail("Ids are int4; %d keys are the most one namespace holds.", PG_INT32_MAX - 1)));
 			id = ns[ns_no].next++;
 			table_insert(rel, nsp, key, id);
+			if (ns[ns_no].synced == (uint32) (id - 1))
+				ns[ns_no].synced = (uint32) id;
 		}
 	}
 	table_close(rel, RowExclusiveLock);
