@@ -196,11 +196,9 @@ connected_components(PG_FUNCTION_ARGS)
 	cc_state	c;
 	Portal		portal;
 	bool		checked = false;
-	MemoryContext batch;
 
 	mem_init(&m);
 	cc_init(&c, &m);
-	batch = AllocSetContextCreate(m.ctx, "batch", ALLOCSET_DEFAULT_SIZES);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -265,7 +263,6 @@ connected_components(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 	}
 	MemoryContextDelete(m.ctx);
-	(void) batch;
 	return (Datum) 0;
 }
 

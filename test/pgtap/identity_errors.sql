@@ -2,7 +2,7 @@
 -- that says what is expected; volatility labels; the dictionary's privileges
 -- and read-only transactions.
 BEGIN;
-SELECT plan(43);
+SELECT plan(46);
 
 SET LOCAL client_min_messages = warning;
 
@@ -111,6 +111,14 @@ SELECT is(dict_encode('priv', 'known'), 1, 'a reader can look up a known key');
 SELECT throws_ok($$SELECT dict_encode('priv', 'unknown')$$, '42501', 'permission denied for table persona_dict',
   'a reader cannot add a key');
 RESET ROLE;
+
+-- relocatable: the dictionary is found in whatever schema the extension lives in
+CREATE SCHEMA persona_moved;
+ALTER EXTENSION persona SET SCHEMA persona_moved;
+SELECT is(persona_moved.dict_encode('moved', 'k'), 1, 'dict_encode after ALTER EXTENSION ... SET SCHEMA');
+SELECT is(persona_moved.dict_decode('moved', 1), 'k', 'dict_decode after ALTER EXTENSION ... SET SCHEMA');
+SELECT is((SELECT count(*) FROM persona_moved.persona_dict WHERE namespace = 'moved')::int, 1, 'the key is in the moved table');
+ALTER EXTENSION persona SET SCHEMA public;
 
 SELECT * FROM finish();
 ROLLBACK;
