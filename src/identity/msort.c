@@ -8,6 +8,18 @@
 
 #define RUN 16
 
+/* constant sizes let the compiler inline the copies of the common items */
+static inline void
+cp(void *d, const void *s, size_t size)
+{
+	if (size == 16)
+		memcpy(d, s, 16);
+	else if (size == 24)
+		memcpy(d, s, 24);
+	else
+		memcpy(d, s, size);
+}
+
 void
 msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 {
@@ -15,7 +27,7 @@ msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 	char	   *tmp,
 			   *src,
 			   *dst;
-	char		t[32];
+	char		t[32];		/* one item; size <= 32 */
 	size_t		work = 0;
 
 	if (n < 2)
@@ -28,13 +40,13 @@ msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 		{
 			size_t		j = i;
 
-			memcpy(t, a + i * size, size);
+			cp(t, a + i * size, size);
 			while (j > lo && cmp(a + (j - 1) * size, t, arg) > 0)
 			{
-				memcpy(a + j * size, a + (j - 1) * size, size);
+				cp(a + j * size, a + (j - 1) * size, size);
 				j--;
 			}
-			memcpy(a + j * size, t, size);
+			cp(a + j * size, t, size);
 		}
 		if ((work += RUN * 4) >= IDR_TICK_EVERY)
 		{
@@ -60,9 +72,9 @@ msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 			while (i < mid && j < hi)
 			{
 				if (cmp(src + j * size, src + i * size, arg) < 0)
-					memcpy(dst + (k++) * size, src + (j++) * size, size);
+					cp(dst + (k++) * size, src + (j++) * size, size);
 				else
-					memcpy(dst + (k++) * size, src + (i++) * size, size);
+					cp(dst + (k++) * size, src + (i++) * size, size);
 			}
 			memcpy(dst + k * size, src + i * size, (mid - i) * size);
 			k += mid - i;

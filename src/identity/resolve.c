@@ -109,6 +109,9 @@ idr_add_rows(idr_state *s, const idr_row *rows, int n)
 	uint32_t	rh[AHEAD],
 				vh[AHEAD],
 				vt[AHEAD];
+	const char *last_type = NULL;	/* rows often come grouped by type */
+	size_t		last_tlen = 0;
+	uint32_t	last_t = UINT32_MAX;
 
 	for (int i = 0; i < n + AHEAD; i++)
 	{
@@ -138,9 +141,17 @@ idr_add_rows(idr_state *s, const idr_row *rows, int n)
 			vt[k] = UINT32_MAX;
 			if (w->type && w->val)
 			{
-				vt[k] = strtab_intern(&s->types, 0, w->type, w->tlen);
-				if (vt[k] == UINT32_MAX)
-					return IDR_TOO_MANY;
+				if (last_type && w->tlen == last_tlen && memcmp(w->type, last_type, last_tlen) == 0)
+					vt[k] = last_t;
+				else
+				{
+					vt[k] = strtab_intern(&s->types, 0, w->type, w->tlen);
+					if (vt[k] == UINT32_MAX)
+						return IDR_TOO_MANY;
+					last_type = w->type;
+					last_tlen = w->tlen;
+					last_t = vt[k];
+				}
 				vh[k] = strtab_hash(vt[k], w->val, w->vlen);
 				strtab_prefetch(&s->vals, vh[k]);
 			}
@@ -404,6 +415,9 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 			return IDR_TOO_MANY;
 	T = s->types.n;
 	V = s->vals.n;
+	/* reading is over: the hash indexes of records and values go */
+	strtab_drop_index(&s->recs);
+	strtab_drop_index(&s->vals);
 
 	/* type priority: the rules' order, then the others by name bytes */
 	trank = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));

@@ -61,6 +61,14 @@ strtab_free(strtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void
+strtab_drop_index(strtab *t)
+{
+	IDR_FREE(t->m, t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
+}
+
 static uint32_t
 find_slot(const strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len, bool *found)
 {
@@ -174,10 +182,15 @@ strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t 
 	return e;
 }
 
-/* sort items: rank, then the first 8 bytes big-endian, then all the bytes */
+/*
+ * sort items: rank, then the first 16 bytes big-endian (zero-padded), then
+ * all the bytes — ids share long prefixes ("wx:mp:oM…"), and most are short
+ * enough that the last step, a cache miss into the buffer, is rare
+ */
 typedef struct sitem
 {
-	uint64_t	pfx;
+	uint64_t	pfx,
+				pfx2;
 	uint32_t	rank;
 	uint32_t	id;
 } sitem;
@@ -193,6 +206,8 @@ sitem_cmp(const void *pa, const void *pb, void *arg)
 		return a->rank < b->rank ? -1 : 1;
 	if (a->pfx != b->pfx)
 		return a->pfx < b->pfx ? -1 : 1;
+	if (a->pfx2 != b->pfx2)
+		return a->pfx2 < b->pfx2 ? -1 : 1;
 	return strtab_cmp_bytes(t->buf + t->off[a->id], t->len[a->id],
 							t->buf + t->off[b->id], t->len[b->id]);
 }
@@ -205,11 +220,15 @@ strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *ra
 	for (uint32_t e = 0; e < t->n; e++)
 	{
 		const unsigned char *s = (const unsigned char *) t->buf + t->off[e];
-		uint64_t	p = 0;
+		uint64_t	p = 0,
+					p2 = 0;
 
 		for (uint32_t k = 0; k < 8; k++)
 			p = (p << 8) | (k < t->len[e] ? s[k] : 0);
+		for (uint32_t k = 8; k < 16; k++)
+			p2 = (p2 << 8) | (k < t->len[e] ? s[k] : 0);
 		it[e].pfx = p;
+		it[e].pfx2 = p2;
 		it[e].rank = rank ? rank[t->tag[e]] : 0;
 		it[e].id = e;
 	}

@@ -43,6 +43,9 @@ strtab_prefetch(const strtab *t, uint32_t h)
 	__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
 }
 
+/* Free the hash index (ids, bytes and sorting stay); no lookups or interning after. */
+extern void strtab_drop_index(strtab *t);
+
 /* The id of (tag, s), or UINT32_MAX when absent. */
 extern uint32_t strtab_lookup(const strtab *t, uint32_t tag, const char *s, size_t len);
 
