@@ -1,0 +1,243 @@
+/*
+ * strtab.c — see strtab.h.
+ */
+#include "identity/strtab.h"
+#include "identity/msort.h"
+
+#include <string.h>
+
+/* 64-bit multiply-xorshift over 8-byte words: fast and good enough for ids */
+uint32_t
+strtab_hash(uint32_t tag, const char *s, size_t len)
+{
+	uint64_t	h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t) tag << 32) ^ len;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (i < len)
+	{
+		uint64_t	w = 0;
+
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return (uint32_t) h;
+}
+
+void
+strtab_init(strtab *t, idr_mem *m)
+{
+	memset(t, 0, sizeof(*t));
+	t->m = m;
+	t->buf_cap = 1 << 16;
+	t->buf = IDR_ALLOC(m, t->buf_cap);
+	t->cap = 1024;
+	t->off = IDR_ALLOC(m, t->cap * sizeof(uint64_t));
+	t->len = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
+	t->tag = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
+	t->nslots = 2048;
+	t->slots = IDR_ALLOC(m, t->nslots * sizeof(uint64_t));
+	memset(t->slots, 0, t->nslots * sizeof(uint64_t));
+}
+
+void
+strtab_free(strtab *t)
+{
+	IDR_FREE(t->m, t->buf);
+	IDR_FREE(t->m, t->off);
+	IDR_FREE(t->m, t->len);
+	IDR_FREE(t->m, t->tag);
+	IDR_FREE(t->m, t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+strtab_drop_index(strtab *t)
+{
+	IDR_FREE(t->m, t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
+}
+
+static uint32_t
+find_slot(const strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len, bool *found)
+{
+	uint32_t	mask = t->nslots - 1;
+	uint32_t	i = h & mask;
+
+	for (;;)
+	{
+		uint64_t	sl = t->slots[i];
+
+		if (sl == 0)
+		{
+			*found = false;
+			return i;
+		}
+		if ((uint32_t) (sl >> 32) == h)
+		{
+			uint32_t	e = (uint32_t) sl - 1;
+
+			if (t->len[e] == len && t->tag[e] == tag &&
+				memcmp(t->buf + t->off[e], s, len) == 0)
+			{
+				*found = true;
+				return i;
+			}
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+uint32_t
+strtab_lookup(const strtab *t, uint32_t tag, const char *s, size_t len)
+{
+	bool		found;
+	uint32_t	i;
+
+	if (len > UINT32_MAX)
+		return UINT32_MAX;
+	i = find_slot(t, strtab_hash(tag, s, len), tag, s, len, &found);
+	return found ? (uint32_t) t->slots[i] - 1 : UINT32_MAX;
+}
+
+static void
+grow_slots(strtab *t)
+{
+	uint32_t	n = t->nslots * 2;
+	uint64_t   *s = IDR_ALLOC(t->m, (size_t) n * sizeof(uint64_t));
+
+	memset(s, 0, (size_t) n * sizeof(uint64_t));
+	for (uint32_t k = 0; k < t->nslots; k++)
+	{
+		uint64_t	sl = t->slots[k];
+		uint32_t	i;
+
+		if (sl == 0)
+			continue;
+		i = (uint32_t) (sl >> 32) & (n - 1);
+		while (s[i])
+			i = (i + 1) & (n - 1);
+		s[i] = sl;
+	}
+	IDR_FREE(t->m, t->slots);
+	t->slots = s;
+	t->nslots = n;
+}
+
+uint32_t
+strtab_intern(strtab *t, uint32_t tag, const char *s, size_t len)
+{
+	if (len > UINT32_MAX)
+		return UINT32_MAX;
+	return strtab_intern_hashed(t, strtab_hash(tag, s, len), tag, s, len);
+}
+
+uint32_t
+strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len)
+{
+	bool		found;
+	uint32_t	i,
+				e;
+
+	if (len > UINT32_MAX)
+		return UINT32_MAX;
+	i = find_slot(t, h, tag, s, len, &found);
+	if (found)
+		return (uint32_t) t->slots[i] - 1;
+	if (t->n >= UINT32_MAX - 1 || t->nslots >= (1u << 31))
+		return UINT32_MAX;
+	if (t->n == t->cap)
+	{
+		t->cap *= 2;
+		t->off = IDR_REALLOC(t->m, t->off, (size_t) t->cap * sizeof(uint64_t));
+		t->len = IDR_REALLOC(t->m, t->len, (size_t) t->cap * sizeof(uint32_t));
+		t->tag = IDR_REALLOC(t->m, t->tag, (size_t) t->cap * sizeof(uint32_t));
+	}
+	if (t->buf_len + len > t->buf_cap)
+	{
+		while (t->buf_len + len > t->buf_cap)
+			t->buf_cap *= 2;
+		t->buf = IDR_REALLOC(t->m, t->buf, t->buf_cap);
+	}
+	e = t->n++;
+	memcpy(t->buf + t->buf_len, s, len);
+	t->off[e] = t->buf_len;
+	t->buf_len += len;
+	t->len[e] = (uint32_t) len;
+	t->tag[e] = tag;
+	t->slots[i] = ((uint64_t) h << 32) | (e + 1);
+	if ((uint64_t) t->n * 2 > t->nslots)
+		grow_slots(t);
+	return e;
+}
+
+/*
+ * sort items: rank, then the first 16 bytes big-endian (zero-padded), then
+ * all the bytes — ids share long prefixes ("wx:mp:oM…"), and most are short
+ * enough that the last step, a cache miss into the buffer, is rare
+ */
+typedef struct sitem
+{
+	uint64_t	pfx,
+				pfx2;
+	uint32_t	rank;
+	uint32_t	id;
+} sitem;
+
+static int
+sitem_cmp(const void *pa, const void *pb, void *arg)
+{
+	const sitem *a = pa,
+			   *b = pb;
+	const strtab *t = arg;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	if (a->pfx2 != b->pfx2)
+		return a->pfx2 < b->pfx2 ? -1 : 1;
+	return strtab_cmp_bytes(t->buf + t->off[a->id], t->len[a->id],
+							t->buf + t->off[b->id], t->len[b->id]);
+}
+
+void
+strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *rank_of_id)
+{
+	sitem	   *it = IDR_ALLOC(t->m, (size_t) t->n * sizeof(sitem));
+
+	for (uint32_t e = 0; e < t->n; e++)
+	{
+		const unsigned char *s = (const unsigned char *) t->buf + t->off[e];
+		uint64_t	p = 0,
+					p2 = 0;
+
+		for (uint32_t k = 0; k < 8; k++)
+			p = (p << 8) | (k < t->len[e] ? s[k] : 0);
+		for (uint32_t k = 8; k < 16; k++)
+			p2 = (p2 << 8) | (k < t->len[e] ? s[k] : 0);
+		it[e].pfx = p;
+		it[e].pfx2 = p2;
+		it[e].rank = rank ? rank[t->tag[e]] : 0;
+		it[e].id = e;
+	}
+	msort(it, t->n, sizeof(sitem), sitem_cmp, (void *) t, t->m);
+	for (uint32_t k = 0; k < t->n; k++)
+	{
+		order[k] = it[k].id;
+		if (rank_of_id)
+			rank_of_id[it[k].id] = k;
+	}
+	IDR_FREE(t->m, it);
+}

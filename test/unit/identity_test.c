@@ -1,0 +1,375 @@
+/*
+ * Unit tests of the identity cores (src/identity): the interruptible merge
+ * sort against qsort, the string table against a linear search, connected
+ * components and rule-free identity_resolve against label propagation on
+ * random graphs, hand-checked limit/max_records/blocked/priority cases, the
+ * stable-id rules, and the phone/e-mail normalisers.
+ */
+// link: src/identity/resolve.c src/identity/strtab.c src/identity/msort.c src/identity/components.c src/identity/normalize.c
+#include "identity/components.h"
+#include "identity/msort.h"
+#include "identity/normalize.h"
+#include "identity/resolve.h"
+
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *m_alloc(void *c, size_t n) { (void) c; return malloc(n); }
+static void *m_realloc(void *c, void *p, size_t n) { (void) c; return realloc(p, n); }
+static void m_free(void *c, void *p) { (void) c; free(p); }
+static int	ticks = 0;
+static void m_tick(void *c) { (void) c; ticks++; }
+static idr_mem M = {m_alloc, m_realloc, m_free, m_tick, NULL};
+
+typedef struct kv { uint32_t key, seq; } kv;
+static int kv_cmp(const void *a, const void *b, void *arg) { (void) arg; const kv *x = a, *y = b; return x->key < y->key ? -1 : x->key > y->key; }
+static int kv_qcmp(const void *a, const void *b) { const kv *x = a, *y = b; return x->key != y->key ? (x->key < y->key ? -1 : 1) : (x->seq < y->seq ? -1 : x->seq > y->seq); }
+
+static void
+test_msort(void)
+{
+	int			ok = 1;
+
+	for (int round = 0; round < 50 && ok; round++)
+	{
+		size_t		n = rnd() % (round < 40 ? 300 : 200000);
+		kv		   *a = malloc((n + 1) * sizeof(kv)), *b = malloc((n + 1) * sizeof(kv));
+
+		for (size_t i = 0; i < n; i++)
+			a[i].key = rnd() % (round % 2 ? 10 : 1000000), a[i].seq = (uint32_t) i;
+		memcpy(b, a, n * sizeof(kv));
+		msort(a, n, sizeof(kv), kv_cmp, NULL, &M);
+		qsort(b, n, sizeof(kv), kv_qcmp);	/* by (key, seq): the stable order */
+		ok = n == 0 || memcmp(a, b, n * sizeof(kv)) == 0;
+		free(a);
+		free(b);
+	}
+	check(ok, "msort = stable qsort on 50 random arrays");
+	check(ticks > 0, "msort yields to its host on big inputs");
+}
+
+static void
+test_strtab(void)
+{
+	strtab		t;
+	char		buf[64][16];
+	uint32_t	ids[64];
+	int			ok = 1;
+	uint32_t	order[64];
+
+	strtab_init(&t, &M);
+	for (int i = 0; i < 64; i++)
+	{
+		snprintf(buf[i], sizeof(buf[i]), "k%u", rnd() % 40);
+		ids[i] = strtab_intern(&t, (uint32_t) (i % 2), buf[i], strlen(buf[i]));
+	}
+	for (int i = 0; i < 64; i++)
+		for (int j = 0; j < 64; j++)
+			if ((strcmp(buf[i], buf[j]) == 0 && i % 2 == j % 2) != (ids[i] == ids[j]))
+				ok = 0;
+	check(ok, "strtab: same (tag, bytes) <=> same id");
+	check(strtab_lookup(&t, 0, "absent", 6) == UINT32_MAX, "strtab_lookup of an absent key");
+	strtab_sort(&t, NULL, order, NULL);
+	ok = 1;
+	for (uint32_t k = 1; k < t.n; k++)
+		if (strtab_cmp_bytes(strtab_str(&t, order[k - 1]), t.len[order[k - 1]], strtab_str(&t, order[k]), t.len[order[k]]) > 0)
+			ok = 0;
+	check(ok, "strtab_sort: byte order");
+	strtab_free(&t);
+
+	/* many strings, through table growth */
+	strtab_init(&t, &M);
+	ok = 1;
+	for (uint32_t i = 0; i < 300000; i++)
+	{
+		char		s[16];
+
+		snprintf(s, sizeof(s), "%u", i * 7919u);
+		if (strtab_intern(&t, 0, s, strlen(s)) != i)
+			ok = 0;
+	}
+	for (uint32_t i = 0; i < 300000 && ok; i += 97)
+	{
+		char		s[16];
+
+		snprintf(s, sizeof(s), "%u", i * 7919u);
+		ok = strtab_lookup(&t, 0, s, strlen(s)) == i;
+	}
+	check(ok && t.n == 300000, "strtab: 300,000 distinct keys get ids 0.. in order and are found again");
+	strtab_free(&t);
+}
+
+/* label propagation over an edge list of small nodes */
+static void
+labels(int n, int ne, const int *ea, const int *eb, int *lbl)
+{
+	int			changed = 1;
+
+	for (int i = 0; i < n; i++)
+		lbl[i] = i;
+	while (changed)
+	{
+		changed = 0;
+		for (int e = 0; e < ne; e++)
+		{
+			int			m = lbl[ea[e]] < lbl[eb[e]] ? lbl[ea[e]] : lbl[eb[e]];
+
+			if (lbl[ea[e]] != m || lbl[eb[e]] != m)
+				lbl[ea[e]] = lbl[eb[e]] = m, changed = 1;
+		}
+	}
+}
+
+static void
+test_components(void)
+{
+	int			ok = 1;
+
+	for (int round = 0; round < 40 && ok; round++)
+	{
+		int			n = 1 + rnd() % 200,
+					ne = rnd() % 300;
+		int		   *ea = malloc(sizeof(int) * (ne + 1)), *eb = malloc(sizeof(int) * (ne + 1));
+		int		   *lbl = malloc(sizeof(int) * n);
+		char	   *seen = calloc(n, 1);
+		cc_state	c;
+		uint32_t	nseen = 0;
+
+		cc_init(&c, &M);
+		for (int e = 0; e < ne; e++)
+		{
+			ea[e] = rnd() % n;
+			eb[e] = rnd() % n;
+			/* node ids spread over the int64 range, order kept */
+			cc_edge(&c, (int64_t) ea[e] * 1000000007LL - 50000000000LL, (int64_t) eb[e] * 1000000007LL - 50000000000LL);
+			nseen += !seen[ea[e]];
+			seen[ea[e]] = 1;
+			nseen += !seen[eb[e]];
+			seen[eb[e]] = 1;
+		}
+		labels(n, ne, ea, eb, lbl);
+		cc_finish(&c);
+		ok = c.n == nseen;
+		for (uint32_t k = 0; k < c.n && ok; k++)
+		{
+			int64_t		comp = c.out[2 * k],
+						node = c.out[2 * k + 1];
+			int			ni = (int) ((node + 50000000000LL) / 1000000007LL);
+
+			ok = comp == (int64_t) lbl[ni] * 1000000007LL - 50000000000LL;
+			if (k > 0)
+				ok = ok && (c.out[2 * k - 2] < comp || (c.out[2 * k - 2] == comp && c.out[2 * k - 1] < node));
+		}
+		cc_free(&c);
+		free(ea);
+		free(eb);
+		free(lbl);
+		free(seen);
+	}
+	check(ok, "connected components = label propagation on 40 random graphs, ordered by (component, node)");
+}
+
+static const idr_rules NO_RULES = {NULL, 0, IDR_NONE, NULL, NULL, 0};
+
+/* resolve rows "rec type value" and return "rec=person ..." in record order */
+static char *
+resolve_str(const char *const *rows, int n, const idr_rules *rules,
+			const char *const *prev_rec, const int64_t *prev_id, int nprev, idr_stats *st)
+{
+	idr_state	s;
+	static char out[4096];
+	size_t		o = 0;
+
+	idr_init(&s, &M);
+	for (int i = 0; i < n; i++)
+	{
+		char		r[32], t[32], v[32];
+
+		if (sscanf(rows[i], "%31s %31s %31s", r, t, v) == 3)
+			idr_add(&s, r, strlen(r), t, strlen(t), strcmp(v, "-") ? v : "", strcmp(v, "-") ? strlen(v) : 0);
+	}
+	for (int i = 0; i < nprev; i++)
+		idr_add_previous(&s, prev_rec[i], strlen(prev_rec[i]), prev_id[i]);
+	idr_resolve(&s, rules);
+	out[0] = '\0';
+	for (uint32_t k = 0; k < s.recs.n; k++)
+		o += snprintf(out + o, sizeof(out) - o, "%s%.*s=%lld", k ? " " : "", (int) s.recs.len[s.rec_order[k]],
+					  strtab_str(&s.recs, s.rec_order[k]), (long long) s.person[k]);
+	if (st)
+		*st = s.stats;
+	idr_free(&s);
+	return out;
+}
+
+static void
+test_resolve_vs_components(void)
+{
+	int			ok = 1;
+
+	/* without rules, persons are the components of the record-value graph */
+	for (int round = 0; round < 30 && ok; round++)
+	{
+		int			nrec = 1 + rnd() % 60,
+					nrows = rnd() % 120,
+					nval = 1 + rnd() % 40;
+		idr_state	s;
+		int		   *ea = malloc(sizeof(int) * (nrows + 1)), *eb = malloc(sizeof(int) * (nrows + 1));
+		int		   *lbl = malloc(sizeof(int) * (nrec + nval));
+
+		idr_init(&s, &M);
+		for (int r = 0; r < nrec; r++)
+		{
+			char		rec[16];
+
+			snprintf(rec, sizeof(rec), "r%03d", r);		/* byte order = numeric order */
+			idr_add(&s, rec, strlen(rec), NULL, 0, NULL, 0);
+		}
+		for (int i = 0; i < nrows; i++)
+		{
+			char		rec[16], val[16];
+
+			ea[i] = rnd() % nrec;
+			eb[i] = nrec + rnd() % nval;
+			snprintf(rec, sizeof(rec), "r%03d", ea[i]);
+			snprintf(val, sizeof(val), "v%d", eb[i]);
+			idr_add(&s, rec, strlen(rec), "t", 1, val, strlen(val));
+		}
+		labels(nrec + nval, nrows, ea, eb, lbl);
+		idr_resolve(&s, &NO_RULES);
+		/* same partition; numbering by smallest record */
+		{
+			int		   *num = calloc(nrec + nval, sizeof(int));
+			int			next = 0;
+
+			for (int r = 0; r < nrec && ok; r++)
+			{
+				if (num[lbl[r]] == 0)
+					num[lbl[r]] = ++next;
+				ok = s.person[r] == num[lbl[r]];
+			}
+			free(num);
+		}
+		idr_free(&s);
+		free(ea);
+		free(eb);
+		free(lbl);
+	}
+	check(ok, "identity_resolve without rules = components numbered by smallest record, 30 random inputs");
+}
+
+static void
+test_rules(void)
+{
+	idr_type_rule crm1[] = {{"crm", 3, 1, IDR_NONE}};
+	idr_rules	r_crm = {crm1, 1, IDR_NONE, NULL, NULL, 0};
+	idr_type_rule phone_first[] = {{"phone", 5, IDR_NONE, IDR_NONE}, {"crm", 3, 1, IDR_NONE}};
+	idr_rules	r_phone_first = {phone_first, 2, IDR_NONE, NULL, NULL, 0};
+	const char *blocked[] = {"000"};
+	size_t		blen[] = {3};
+	idr_rules	r_block = {NULL, 0, IDR_NONE, blocked, blen, 1};
+	idr_rules	r_max2 = {NULL, 0, 2, NULL, NULL, 0};
+	idr_type_rule dev3[] = {{"dev", 3, IDR_NONE, 3}};
+	idr_rules	r_dev3 = {dev3, 1, 2, NULL, NULL, 0};
+	idr_stats	st;
+	const char *two_crm[] = {"a crm A", "b crm B", "a phone 1", "b phone 1", "c phone 1"};
+	const char *chain[] = {"a crm A", "c crm B", "b phone 1", "a phone 1", "c phone 1"};
+	const char *blk[] = {"a phone 000", "b phone 000", "c phone -", "d phone -", "e phone 1", "f phone 1"};
+	const char *dev[] = {"a dev X", "b dev X", "c dev X", "d email e", "c email e"};
+	const char *over[] = {"a crm A", "a crm B", "b phone 1", "a phone 1"};
+
+	check(strcmp(resolve_str(two_crm, 5, &r_crm, NULL, NULL, 0, &st), "a=1 b=2 c=1") == 0 && st.refused == 1,
+		  "limit 1: two CRM ids never merge; the refusal is counted");
+	/* phone first: b joins a's person via phone '1'... a(A)+b: ok; c(B) refused */
+	check(strcmp(resolve_str(chain, 5, &r_phone_first, NULL, NULL, 0, &st), "a=1 b=1 c=2") == 0 && st.refused == 1,
+		  "records join the person of the first record, in record order, one by one");
+	check(strcmp(resolve_str(blk, 6, &r_block, NULL, NULL, 0, &st), "a=1 b=2 c=3 d=4 e=5 f=5") == 0 &&
+		  st.blocked == 1 && st.blank == 1, "blocked and blank values link nothing");
+	check(strcmp(resolve_str(blk, 6, &r_max2, NULL, NULL, 0, &st), "a=1 b=1 c=2 d=3 e=4 f=4") == 0 && st.supernodes == 0,
+		  "max_records: a value on exactly max_records records still links");
+	check(strcmp(resolve_str(dev, 5, &r_dev3, NULL, NULL, 0, &st), "a=1 b=1 c=1 d=1") == 0 && st.supernodes == 0,
+		  "a type's max_records overrides the default");
+	{
+		idr_rules	r = {NULL, 0, 2, NULL, NULL, 0};
+
+		check(strcmp(resolve_str(dev, 5, &r, NULL, NULL, 0, &st), "a=1 b=2 c=3 d=3") == 0 && st.supernodes == 1,
+			  "a value on more than max_records records is a super-node");
+	}
+	check(strcmp(resolve_str(over, 4, &r_crm, NULL, NULL, 0, &st), "a=1 b=2") == 0 && st.refused == 1,
+		  "a record already past a limit joins nobody");
+	{
+		const char *pr[] = {"a", "b", "c", "zz"};
+		int64_t		pid[] = {7, 9, 9, 12};
+		const char *rows[] = {"a t 1", "b t 1", "c t 2"};
+
+		check(strcmp(resolve_str(rows, 3, &NO_RULES, pr, pid, 4, &st), "a=7 b=7 c=9") == 0 && st.kept_ids == 2,
+			  "stable ids: tie within a person -> smaller id; the other person keeps its id");
+	}
+	{
+		const char *pr[] = {"a", "b", "c"};
+		int64_t		pid[] = {5, 5, 5};
+		const char *rows[] = {"a t 1", "b t 1", "c t 2", "d t 3"};
+
+		check(strcmp(resolve_str(rows, 4, &NO_RULES, pr, pid, 3, &st), "a=5 b=5 c=6 d=7") == 0,
+			  "stable ids: the larger part keeps the id; the rest get new ids above the max, by smallest record");
+	}
+}
+
+static void
+test_normalize(void)
+{
+	struct { const char *in; int cn; const char *want; } ph[] = {
+		{"13812345678", 1, "+8613812345678"}, {"138 1234 5678", 1, "+8613812345678"},
+		{"(138)-1234-5678", 1, "+8613812345678"}, {"+86 13812345678", 1, "+8613812345678"},
+		{"0086-138-1234-5678", 1, "+8613812345678"}, {"86 138 1234 5678", 1, "+8613812345678"},
+		{"+1 415 555 0100", 1, "+14155550100"}, {"+1 415 555 0100", 0, "+14155550100"},
+		{"4155550100", 0, NULL}, {"13812345678", 0, NULL}, {"2381234567", 1, NULL},
+		{"+86 23812345678", 1, NULL}, {"+1234567", 1, NULL}, {"+1234567890123456", 1, NULL},
+		{"138a12345678", 1, NULL}, {"", 1, NULL}, {"++8613812345678", 1, NULL}, {"+8613812345678+", 1, NULL},
+	};
+	struct { const char *in; const char *want; } em[] = {
+		{" A.B@Example.COM\t", "a.b@example.com"}, {"a.b+x@gmail.com", "ab@gmail.com"},
+		{"A.B+x+y@GOOGLEMAIL.com", "ab@gmail.com"}, {"a+b@yahoo.com", "a+b@yahoo.com"},
+		{"noat", NULL}, {"@x", NULL}, {"x@", NULL}, {"a@b@c", NULL}, {"..@gmail.com", NULL},
+	};
+	int			ok = 1;
+	char		out[64];
+
+	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
+	{
+		bool		r = norm_phone(ph[i].in, strlen(ph[i].in), ph[i].cn, out);
+
+		if (r != (ph[i].want != NULL) || (r && strcmp(out, ph[i].want) != 0))
+		{
+			printf("# phone %s: got %s\n", ph[i].in, r ? out : "NULL");
+			ok = 0;
+		}
+	}
+	check(ok, "normalize_phone on 18 spellings");
+	ok = 1;
+	for (size_t i = 0; i < sizeof(em) / sizeof(em[0]); i++)
+	{
+		long		n = norm_email(em[i].in, strlen(em[i].in), out);
+
+		if ((n >= 0) != (em[i].want != NULL) || (n >= 0 && strcmp(out, em[i].want) != 0))
+		{
+			printf("# email %s: got %s\n", em[i].in, n >= 0 ? out : "NULL");
+			ok = 0;
+		}
+	}
+	check(ok, "normalize_email on 9 spellings");
+}
+
+int
+main(void)
+{
+	test_msort();
+	test_strtab();
+	test_components();
+	test_resolve_vs_components();
+	test_rules();
+	test_normalize();
+	return done_testing();
+}
