@@ -224,6 +224,8 @@ expire_until(LedgerLot *h, size_t *n, int64_t t, LedgerFold *f)
 	return LEDGER_OK;
 }
 
+void		(*ledger_interrupt_hook) (void) = NULL;
+
 LedgerStatus
 ledger_fold(const LedgerEvent *ev, size_t n, int64_t as_of, LedgerLot *lots, LedgerFold *f)
 {
@@ -234,6 +236,9 @@ ledger_fold(const LedgerEvent *ev, size_t n, int64_t as_of, LedgerLot *lots, Led
 	for (size_t i = 0; i < n && ev[i].ts <= as_of; i++)
 	{
 		const LedgerEvent *e = &ev[i];
+
+		if ((i & 0xFFFF) == 0xFFFF && ledger_interrupt_hook)
+			ledger_interrupt_hook();
 
 		if ((st = expire_until(lots, &nl, e->ts, f)) != LEDGER_OK)
 			return st;

@@ -89,6 +89,12 @@ typedef struct LedgerFold
  * for n lots and receives the unexpired lots holding points, in no order
  * (sort them with ledger_lot_cmp).
  */
+/*
+ * Called every 65,536 events of a fold when set: the host's cancel check (a
+ * ledger can hold tens of millions of events).  It may not return.
+ */
+extern void (*ledger_interrupt_hook) (void);
+
 extern LedgerStatus ledger_fold(const LedgerEvent *ev, size_t n, int64_t as_of,
 								LedgerLot *lots, LedgerFold *out);
 

@@ -3,6 +3,7 @@
  * up to as_of with the plain-C fold (ledger.c) and reads one answer off it.
  */
 #include "loyalty/loyalty.h"
+#include "miscadmin.h"
 
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -15,12 +16,19 @@ typedef struct Folded
 } Folded;
 
 static void
+check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+static void
 fold_at(Datum d, TimestampTz as_of, Folded *out)
 {
 	LedgerFlat *f = (LedgerFlat *) PG_DETOAST_DATUM(d);
 	size_t		n = LEDGER_NEVENTS(f);
 
 	out->lots = palloc_extended(Max(n, 1) * sizeof(LedgerLot), MCXT_ALLOC_HUGE);
+	ledger_interrupt_hook = check_interrupts;
 	if (ledger_fold(f->ev, n, as_of, out->lots, &out->f) != LEDGER_OK)
 		loyalty_overflow_error("a points total of the ledger");
 	if ((Pointer) f != DatumGetPointer(d))
