@@ -1,5 +1,2 @@
-\set m random(1, 2000)
-SELECT CASE WHEN (SELECT sum(b)::text FROM (SELECT points_balance(points_agg(ts, delta, expire_after), timestamptz '2026-03-01 00:00+00') AS b
-                                            FROM cc_ledger GROUP BY member_id) s)
-                 = (SELECT answer FROM cc_expected WHERE name = 'ledger')
-            THEN 1 ELSE 1 / 0 END;
+SELECT cc_check('ledger', (SELECT sum(b)::text FROM (SELECT points_balance(points_agg(ts, delta, expire_after), timestamptz '2026-03-01 00:00+00') AS b
+                                                    FROM cc_ledger GROUP BY member_id) s));

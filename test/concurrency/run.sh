@@ -2,7 +2,7 @@
 # Concurrency: 8 pgbench clients for DURATION seconds (default 60) mixing audience
 # counts, dictionary encodes of overlapping keys, identity resolves, funnels,
 # attribution and ledger reads.  Every read checks its answer against a serial
-# run (a wrong answer is a division by zero, which pgbench reports as an error);
+# run (a wrong answer raises an error in cc_check, which pgbench reports);
 # afterwards no dictionary id may be duplicated or skipped.
 #   bash test/concurrency/run.sh            (throwaway cluster, or PGHOST/PGPORT)
 #   DURATION=10 CLIENTS=4 bash test/concurrency/run.sh

@@ -37,5 +37,13 @@ INSERT INTO cc_expected VALUES
                                         FROM cc_ledger GROUP BY member_id) s)),
  ('identity', (SELECT count(DISTINCT person_id) || '/' || count(*)
                FROM identity_resolve('SELECT record_id, id_type, id_value FROM cc_identifiers',
-                                     '{"types": [{"name": "phone", "max_records": 3}]}'))));
+                                     '{"types": [{"name": "phone", "max_records": 3}]}')));
 SELECT name, left(answer, 60) AS answer FROM cc_expected ORDER BY name;
+-- every concurrent read goes through this: a different answer is an error
+CREATE FUNCTION cc_check(what text, got text) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  IF got IS DISTINCT FROM (SELECT answer FROM cc_expected WHERE name = what) THEN
+    RAISE EXCEPTION 'concurrent % answer differs from the serial one: %', what, left(got, 200);
+  END IF;
+  RETURN 1;
+END $$;
