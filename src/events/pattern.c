@@ -225,11 +225,18 @@ upper_bound(const ev_event *e, size_t a, size_t b, int64_t t)
 	return a;
 }
 
-/* t - d, saturating (d >= 0) */
+/*
+ * t - d, saturating.  d is a constraint bound and can be negative: (?t<0)
+ * allows at most -1 microseconds (found by test/fuzz/seq_pattern_fuzz.c).
+ */
 static inline int64_t
 sat_sub(int64_t t, int64_t d)
 {
-	return t < INT64_MIN + d ? INT64_MIN : t - d;
+	int64_t		r;
+
+	if (__builtin_sub_overflow(t, d, &r))
+		return d > 0 ? INT64_MIN : INT64_MAX;
+	return r;
 }
 
 static int

@@ -13,6 +13,8 @@ if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/l
 		echo "needs clang and libclang-rt-dev" >&2; exit 1
 	fi
 fi
+# undefined behaviour stops the run like a crash, and leaves its input behind
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 build() {	# name sources...
 	local name=$1; shift
