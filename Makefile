@@ -23,7 +23,7 @@ MODULES_SQL = src/bitmap/roaringbitmap.sql \
 SRCS        = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS        = $(SRCS:.c=.o)
 
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.0--0.2.0.sql
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 # Released versions are frozen in src/upgrade/: the install script of each
 # earlier release (persona--A.sql, so a DBA or a test can install it) and one
 # upgrade script per step (persona--A--B.sql).  Never edited once released.
@@ -50,15 +50,6 @@ endif
 $(OBJS): $(wildcard src/*.h src/*/*.h)
 
 $(EXTENSION)--$(EXTVERSION).sql: src/persona.sql $(MODULES_SQL)
-	cat $^ > $@
-
-# 0.2.0 is not released yet: its upgrade script is assembled from the changes to
-# the 0.1.0 modules and the modules new in 0.2.0, and is frozen into
-# src/upgrade/ at release.  test/cluster/upgrade.sh checks that an upgraded
-# installation has exactly the objects of a fresh one.
-NEW_IN_0_2_0 = src/bitmap64/roaringbitmap64.sql src/identity/identity.sql \
-               src/events/events.sql src/attribution/attribution.sql src/loyalty/loyalty.sql
-$(EXTENSION)--0.1.0--0.2.0.sql: src/upgrade/0.1.0--0.2.0.changes.sql $(NEW_IN_0_2_0)
 	cat $^ > $@
 
 .PHONY: test demo unit bench
