@@ -7,6 +7,7 @@
 #include "bitmap/rb_merge.h"
 
 #include "access/detoast.h"
+#include "access/heaptoast.h"
 
 typedef enum
 {
@@ -356,28 +357,55 @@ rb64_jaccard_dist(PG_FUNCTION_ARGS)
  * locates the one container to read.  False when it cannot answer this
  * way (an inner header without offsets): the caller reads the whole value.
  */
-#define RB64_SLICE_THRESHOLD (64 * 1024)
-#define RB64_SLICE 4096
+#define RB64_SLICE_THRESHOLD (3 * TOAST_MAX_CHUNK_SIZE)
+
+/*
+ * Reads of one stored value, by TOAST slice.  Each chunk read costs a heap
+ * fetch, so a read extends to the end of the chunk it ends in, and the last
+ * slice is kept: the count, a bucket's key and its inner header usually come
+ * from one chunk.
+ */
+typedef struct SliceReader
+{
+	struct varlena *p;
+	uint64		total;
+	uint64		start;			/* offset of the kept slice */
+	size_t		len;
+	const uint8 *data;
+} SliceReader;
 
 static const uint8 *
-slice_at(struct varlena *p, uint64 off, uint64 want, uint64 total, size_t *got)
+slice_at(SliceReader *r, uint64 off, uint64 want, size_t *got)
 {
 	struct varlena *s;
+	uint64		end;
 
-	if (off > total)
+	if (off > r->total)
 		rb64_corrupt_error();
-	s = detoast_attr_slice(p, (int32) off, (int32) Min(want, total - off));
-	*got = VARSIZE_ANY_EXHDR(s);
-	return (const uint8 *) VARDATA_ANY(s);
+	if (r->data && off >= r->start && off + want <= r->start + r->len)
+	{
+		*got = r->start + r->len - off;
+		return r->data + (off - r->start);
+	}
+	end = off + Max(want, 1);
+	end += (TOAST_MAX_CHUNK_SIZE - end % TOAST_MAX_CHUNK_SIZE) % TOAST_MAX_CHUNK_SIZE;
+	end = Min(end, r->total);
+	s = detoast_attr_slice(r->p, (int32) off, (int32) (end - off));
+	r->start = off;
+	r->len = VARSIZE_ANY_EXHDR(s);
+	r->data = (const uint8 *) VARDATA_ANY(s);
+	*got = r->len;
+	return r->data;
 }
 
 static bool
 contains_sliced(struct varlena *p, uint64 x, bool *result)
 {
 	uint64		total = VARATT_EXTERNAL_GET_EXTSIZE(*(struct varatt_external *) VARDATA_EXTERNAL(p));
+	SliceReader rd = {p, total, 0, 0, NULL};
 	uint32		hi = (uint32) (x >> 32);
 	size_t		got;
-	const uint8 *b = slice_at(p, 0, 8, total, &got);
+	const uint8 *b = slice_at(&rd, 0, 8, &got);
 	uint64		n,
 				pos = 8;
 
@@ -395,7 +423,7 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 		uint64		off;
 		int64		size;
 
-		b = slice_at(p, pos, RB64_SLICE, total, &got);
+		b = slice_at(&rd, pos, 12, &got);
 		if (got < 12)
 			rb64_corrupt_error();
 		key = rb_ld32(b);
@@ -403,7 +431,7 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 			break;
 		hsize = rb_header_size(b + 4, got - 4);
 		if (4 + hsize > got)
-			b = slice_at(p, pos, 4 + hsize, total, &got);
+			b = slice_at(&rd, pos, 4 + hsize, &got);
 		if (!rb_view_init(&v, b + 4, Min(got - 4, hsize)) || v.offsets == NULL || v.n == 0)
 			return false;
 		ci = key == hi ? rb_view_find(&v, (uint16) ((uint32) x >> 16)) : v.n - 1;
@@ -413,7 +441,7 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 		size = rb_view_payload_size(&v, ci);
 		if (size < 0)
 		{
-			const uint8 *r = slice_at(p, off, 2, total, &got);
+			const uint8 *r = slice_at(&rd, off, 2, &got);
 
 			if (got < 2)
 				rb64_corrupt_error();
@@ -427,8 +455,8 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 		{
 			rb_container c;
 
-			b = slice_at(p, off, size, total, &got);
-			if (got != (size_t) size)
+			b = slice_at(&rd, off, size, &got);
+			if (got < (size_t) size)
 				rb64_corrupt_error();
 			c.key = rb_view_key(&v, ci);
 			c.card = rb_view_card(&v, ci);
