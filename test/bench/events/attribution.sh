@@ -6,11 +6,24 @@
 # plain-SQL formulation (window functions over the journey; conversions joined
 # to their touches); answers are checked to match.  Then Markov (order 1 and 3)
 # and Shapley over all paths.  Each query runs 3 times, interleaved; medians.
-#   SCALE=1 (1 million users, ~20 million events; default) or SCALE=0.1
+# Then, when ClickHouse is available (test/bench/events/clickhouse.sh), last
+# touch and linear over the same events written with ClickHouse arrays (median
+# of 3 runs, after the PostgreSQL runs), checked against attribution_agg.
+#   SCALE=1 (1 million users, ~20 million events; default) or SCALE=0.1;
+#   NO_CLICKHOUSE=1 skips ClickHouse.
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
+. "$(dirname "$0")/clickhouse.sh"
 bench_setup test/bench/events/data.sql
 say "machine: $(machine)"
+
+have_ch=0
+if [ -z "${NO_CLICKHOUSE:-}" ] && ch_start; then
+	say "loading the events into ClickHouse $(ch_version) ..."
+	t0=$(date +%s)
+	say "ClickHouse: $(ch_load_events) rows in $(( $(date +%s) - t0 )) s"
+	have_ch=1
+fi
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 \pset footer off
 SET client_min_messages = warning;
@@ -126,4 +139,70 @@ SELECT q.workload, q.way, round(m.ms::numeric / 1000, 2) AS seconds,
                   / m.ms::numeric, 2) || 'x faster than plain SQL' END AS ratio
 FROM q JOIN med m USING (id) ORDER BY q.id;
 DROP TABLE bench_paths;
+
+-- attribution_agg's answers and medians, kept for the ClickHouse comparison
+DROP TABLE IF EXISTS attr_bench_pg;
+CREATE TABLE attr_bench_pg AS
+SELECT q.workload, a.channel, a.conversions, a.value,
+       (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings t WHERE t.id = q.id) AS ms
+FROM q JOIN ans a USING (id) WHERE q.way = 'persona attribution_agg';
 SQL
+
+[ $have_ch = 1 ] || exit 0
+
+# ClickHouse with arrays.  Per user (only users with a pay), the journey rows
+# as one array of (ts, is_conv, channel, value) tuples sorted like the journey
+# (time; at equal times touches before conversions, then channel, then value),
+# split into parallel arrays; each conversion i is ARRAY JOINed.  Last touch:
+# the row before i when it is a touch within the lookback.  Linear: the touches
+# k of i's segment (as many conversions before k as before i: cs[k] = cs[i] - 1)
+# with t[k] > t[i] - lookback share 1 and the value; an empty path credits NULL.
+CH_J="SELECT arraySort(groupArray((toUInt32(ts), event = 'pay', if(event = 'pay', '', ifNull(channel, '')), ifNull(revenue, 0)))) AS s,
+       arrayMap(x -> x.1, s) AS t, arrayMap(x -> x.2, s) AS c, arrayMap(x -> x.3, s) AS ch, arrayMap(x -> x.4, s) AS v,
+       arrayCumSum(c) AS cs
+FROM events
+WHERE (event = 'pay' OR channel IS NOT NULL) AND user_id IN (SELECT user_id FROM events WHERE event = 'pay')
+GROUP BY user_id"
+LOOKBACK=$((30 * 86400))
+declare -A CH
+CH[last touch]="SELECT channel, count() AS conversions, sum(val) AS value
+FROM (SELECT if(i > 1 AND c[i - 1] = 0 AND t[i - 1] > t[i] - $LOOKBACK, ch[i - 1], NULL) AS channel, v[i] AS val
+      FROM ($CH_J) ARRAY JOIN arrayFilter(k -> c[k] = 1, arrayEnumerate(c)) AS i)
+GROUP BY channel ORDER BY channel"
+# (18.16 does not pass a subquery's column that is only used inside a lambda,
+# so t, c and cs are also given to arrayFilter as arrays)
+CH[linear]="SELECT if(j = 0, NULL, ch[j]) AS channel, sum(1 / n) AS conversions, sum(val / n) AS value
+FROM (SELECT ch, v[i] AS val,
+             arrayFilter((k, tk, ck, sk) -> ck = 0 AND sk = cs[i] - 1 AND tk > t[i] - $LOOKBACK, arrayEnumerate(c), t, c, cs) AS p,
+             greatest(length(p), 1) AS n
+      FROM ($CH_J) ARRAY JOIN arrayFilter(k -> c[k] = 1, arrayEnumerate(c)) AS i)
+ARRAY JOIN if(empty(p), [toUInt32(0)], p) AS j
+GROUP BY channel ORDER BY channel"
+
+psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS attr_bench_ch" \
+	-c "CREATE TABLE attr_bench_ch (workload text, channel text, conversions float8, value float8, ms float8)"
+say "ClickHouse: answers and timing (median of 3) ..."
+for w in "last touch" "linear"; do
+	ch_query "${CH[$w]}" | sed "s/^/$w\t/" \
+		| psql -X -q -v ON_ERROR_STOP=1 -c "\\copy attr_bench_ch (workload, channel, conversions, value) FROM STDIN"
+	ms=$(ch_median "${CH[$w]}") || ms=NULL
+	psql -X -q -v ON_ERROR_STOP=1 -c "UPDATE attr_bench_ch SET ms = $ms WHERE workload = '$w'"
+done
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+\pset footer off
+-- answers: ClickHouse's credits per channel equal attribution_agg's (1e-6 relative)
+SELECT workload,
+       (SELECT round(max(ms)::numeric / 1000, 2) FROM attr_bench_pg p WHERE p.workload = w.workload) AS "attribution_agg s",
+       (SELECT round(max(ms)::numeric / 1000, 2) FROM attr_bench_ch c WHERE c.workload = w.workload) AS "ClickHouse s",
+       round(((SELECT max(ms) FROM attr_bench_pg p WHERE p.workload = w.workload)
+              / (SELECT max(ms) FROM attr_bench_ch c WHERE c.workload = w.workload))::numeric, 2) AS "attribution_agg / ClickHouse",
+       CASE WHEN (SELECT count(*) > 0
+                         AND bool_and(coalesce(abs(p.conversions - c.conversions) <= 1e-6 * greatest(1, abs(p.conversions))
+                                               AND abs(p.value - c.value) <= 1e-6 * greatest(1, abs(p.value)), false))
+                  FROM (SELECT * FROM attr_bench_pg WHERE workload = w.workload) p
+                  FULL JOIN (SELECT * FROM attr_bench_ch WHERE workload = w.workload) c
+                    ON coalesce(p.channel, '<none>') = coalesce(c.channel, '<none>'))
+            THEN 'answers agree' ELSE 'ANSWERS DIFFER' END AS "check vs attribution_agg"
+FROM (VALUES ('last touch'), ('linear')) w (workload) ORDER BY 1;
+SQL
+say "ClickHouse $(ch_version), default settings (max_threads = cores); PostgreSQL work_mem = 256MB"
