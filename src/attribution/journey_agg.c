@@ -386,7 +386,7 @@ attribute(PG_FUNCTION_ARGS)
 	at_attribute(&am.m, j.ev, j.n, j.d.n, conv, val,
 				 palloc(sizeof(int32) * (j.n + 1)), palloc(sizeof(int64) * (j.n + 1)),
 				 palloc(sizeof(double) * (j.n + 1)));
-	ts = at_srf_begin(fcinfo, &desc);
+	ts = persona_srf_begin(fcinfo, &desc);
 	put_credits(ts, desc, &j.d, NULL, conv, val);
 	return (Datum) 0;
 }
@@ -409,7 +409,7 @@ journey_paths(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	at_parse_path_options(options_arg(fcinfo, 1), &lookback, &collapse);
 	journey_of(PG_GETARG_DATUM(0), &j);
-	ts = at_srf_begin(fcinfo, &desc);
+	ts = persona_srf_begin(fcinfo, &desc);
 	names = palloc(sizeof(Datum) * (j.d.n + 1));
 	for (int32 i = 0; i < j.d.n; i++)
 		names[i] = PointerGetDatum(cstring_to_text_with_len(j.d.names[i], j.d.lens[i]));

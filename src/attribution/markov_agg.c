@@ -256,7 +256,7 @@ markov_attribution(PG_FUNCTION_ARGS)
 	for (int32 c = 0; c < m->dict.n; c++)
 		total += res.re[c];
 	value = at_sum_get(&m->value);
-	ts = at_srf_begin(fcinfo, &desc);
+	ts = persona_srf_begin(fcinfo, &desc);
 	for (int32 c = 0; c < m->dict.n; c++)
 	{
 		Datum		v[4];
@@ -293,7 +293,7 @@ markov_transitions(PG_FUNCTION_ARGS)
 	size_t		start = 0;
 
 	mk_canonicalize(m, &e->alloc);
-	ts = at_srf_begin(fcinfo, &desc);
+	ts = persona_srf_begin(fcinfo, &desc);
 	while (start < m->n)
 	{
 		size_t		end = start;

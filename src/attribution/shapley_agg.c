@@ -88,7 +88,7 @@ shapley_attribution(PG_FUNCTION_ARGS)
 				 errmsg("shapley_attribution: a converting channel set has %zu channels; at most %d are supported",
 						bad, SH_MAX_PLAYERS),
 				 errhint("Exact Shapley values take 2^n evaluations; group rare channels together before aggregating.")));
-	ts = at_srf_begin(fcinfo, &desc);
+	ts = persona_srf_begin(fcinfo, &desc);
 	for (int32 c = 0; c <= s->dict.n; c++)
 	{
 		Datum		v[3];

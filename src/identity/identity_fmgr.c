@@ -6,6 +6,8 @@
  */
 #include "postgres.h"
 
+#include "common/srf.h"
+
 #include "identity/components.h"
 #include "identity/resolve.h"
 #include "common/options.h"
@@ -57,33 +59,6 @@ mem_init(idr_mem *m)
 	m->release = pg_release;
 	m->tick = pg_tick;
 	m->ctx = AllocSetContextCreate(CurrentMemoryContext, "persona identity", ALLOCSET_DEFAULT_SIZES);
-}
-
-/* The set-returning boilerplate: a tuplestore in the per-query context. */
-static Tuplestorestate *
-materialize(FunctionCallInfo fcinfo, TupleDesc *desc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old;
-	Tuplestorestate *ts;
-	TupleDesc	td;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	td = CreateTupleDescCopy(td);
-	ts = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = ts;
-	rsinfo->setDesc = td;
-	MemoryContextSwitchTo(old);
-	*desc = td;
-	return ts;
 }
 
 /* A cursor on the caller's query, which must return rows. */
@@ -191,7 +166,7 @@ connected_components(PG_FUNCTION_ARGS)
 	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	static const int kinds[] = {'i', 'i'};
 	TupleDesc	desc;
-	Tuplestorestate *ts = materialize(fcinfo, &desc);
+	Tuplestorestate *ts = persona_srf_begin(fcinfo, &desc);
 	idr_mem		m;
 	cc_state	c;
 	Portal		portal;
@@ -366,7 +341,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 		memset(&rules, 0, sizeof(rules)), rules.r.max_records = IDR_NONE;
 	else
 		parse_rules(PG_GETARG_JSONB_P(1), &rules);
-	ts = materialize(fcinfo, &desc);
+	ts = persona_srf_begin(fcinfo, &desc);
 
 	mem_init(&m);
 	idr_init(&s, &m);

@@ -5,6 +5,7 @@
 #include "loyalty/loyalty.h"
 #include "miscadmin.h"
 
+#include "common/srf.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -108,7 +109,7 @@ points_lots(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Folded		r;
 
-	InitMaterializedSRF(fcinfo, 0);
+	persona_srf_begin(fcinfo, NULL);
 	fold_at(PG_GETARG_DATUM(0), PG_GETARG_TIMESTAMPTZ(1), &r);
 	/* in the order redemptions would take them */
 	qsort(r.lots, r.f.nlots, sizeof(LedgerLot), lot_qsort_cmp);

@@ -12,6 +12,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/options.h"
+#include "common/srf.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "access/xact.h"
@@ -320,7 +321,7 @@ tier_timeline(PG_FUNCTION_ARGS)
 					  rows, &nrows) != 0)
 		loyalty_overflow_error("a qualifying points total");
 
-	InitMaterializedSRF(fcinfo, 0);
+	persona_srf_begin(fcinfo, NULL);
 	for (size_t i = 0; i < nrows; i++)
 	{
 		Datum		v[4];

@@ -1,0 +1,18 @@
+/*
+ * srf.h — the materialized set-returning function setup every module uses.
+ * (PostgreSQL 15 has InitMaterializedSRF; this keeps 13 and 14 compiling.)
+ */
+#ifndef PERSONA_SRF_H
+#define PERSONA_SRF_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "utils/tuplestore.h"
+
+/*
+ * A tuplestore in the per-query context, installed as the function's result;
+ * *desc (when not NULL) receives the result row descriptor.
+ */
+extern Tuplestorestate *persona_srf_begin(FunctionCallInfo fcinfo, TupleDesc *desc);
+
+#endif
