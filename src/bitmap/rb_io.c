@@ -15,87 +15,113 @@
 int			rb_output_format = RB_OUTPUT_BYTEA;
 
 static void
-syntax_error(const char *input, const char *detail)
+list_syntax_error(const RbListScan *s, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type roaringbitmap: \"%s\"", input),
+			 errmsg("invalid input syntax for type %s: \"%s\"", s->typname, s->input),
 			 errdetail("%s", detail),
-			 errhint("Write a set of integers such as {1,2,3}, or the \\x hex form of its binary serialization.")));
+			 errhint("%s", s->hint)));
+}
+
+void
+rb_list_begin(RbListScan *s, const char *input, const char *typname, const char *hint)
+{
+	s->input = input;
+	s->typname = typname;
+	s->hint = hint;
+	s->p = input;
+	while (isspace((unsigned char) *s->p))
+		s->p++;
+	if (*s->p != '{')
+		list_syntax_error(s, "A set starts with \"{\".");
+	s->p++;
+	while (isspace((unsigned char) *s->p))
+		s->p++;
+	s->done = (*s->p == '}');
+}
+
+bool
+rb_list_next(RbListScan *s, long long *v, bool *overflow, const char **tok, int *toklen)
+{
+	char	   *end;
+
+	if (s->done)
+	{
+		/* after the closing brace: only white space */
+		if (*s->p == '}')
+		{
+			s->p++;
+			while (isspace((unsigned char) *s->p))
+				s->p++;
+			if (*s->p != '\0')
+				list_syntax_error(s, psprintf("Unexpected text after \"}\" at character %d.",
+											  (int) (s->p - s->input) + 1));
+		}
+		return false;
+	}
+	errno = 0;
+	*v = strtoll(s->p, &end, 10);
+	if (end == s->p)
+		list_syntax_error(s, psprintf("Expected an integer at character %d.",
+									  (int) (s->p - s->input) + 1));
+	*overflow = (errno == ERANGE);
+	*tok = s->p;
+	*toklen = (int) (end - s->p);
+	s->p = end;
+	while (isspace((unsigned char) *s->p))
+		s->p++;
+	if (*s->p == ',')
+	{
+		s->p++;
+		while (isspace((unsigned char) *s->p))
+			s->p++;
+	}
+	else if (*s->p == '}')
+		s->done = true;
+	else
+		list_syntax_error(s, psprintf("Expected \",\" or \"}\" at character %d.",
+									  (int) (s->p - s->input) + 1));
+	return true;
 }
 
 /* '{1, 2, 3}' */
 static bytea *
 parse_array_literal(const char *input)
 {
-	const char *p = input;
+	RbListScan	s;
 	uint32	   *vals;
 	size_t		n = 0,
 				cap = 64;
+	long long	l;
+	bool		overflow;
+	const char *tok;
+	int			toklen;
 	RbOwned    *o;
-	bytea	   *result;
 
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '{')
-		syntax_error(input, "A set starts with \"{\".");
-	p++;
-	while (isspace((unsigned char) *p))
-		p++;
+	rb_list_begin(&s, input, "roaringbitmap",
+				  "Write a set of integers such as {1,2,3}, or the \\x hex form of its binary serialization.");
 	vals = palloc(cap * sizeof(uint32));
-	if (*p != '}')
+	while (rb_list_next(&s, &l, &overflow, &tok, &toklen))
 	{
-		for (;;)
+		if (overflow || l < INT_MIN || l > INT_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value \"%s\" is out of range for type integer", pnstrdup(tok, toklen)),
+					 errdetail("roaringbitmap elements are int4, from -2147483648 to 2147483647.")));
+		if (n == cap)
 		{
-			char	   *end;
-			long		l;
-
-			errno = 0;
-			l = strtol(p, &end, 10);
-			if (end == p)
-				syntax_error(input, psprintf("Expected an integer at character %d.",
-											 (int) (p - input) + 1));
-			if (errno == ERANGE || l < INT_MIN || l > INT_MAX)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("value \"%s\" is out of range for type integer",
-								pnstrdup(p, end - p)),
-						 errdetail("roaringbitmap elements are int4, from -2147483648 to 2147483647.")));
-			if (n == cap)
-			{
-				if (cap >= MaxAllocSize / sizeof(uint32) / 2)
-					rb_check_result_size((uint64) cap * 2 * sizeof(uint32));
-				cap *= 2;
-				vals = repalloc(vals, cap * sizeof(uint32));
-			}
-			vals[n++] = (uint32) (int32) l;
-			p = end;
-			while (isspace((unsigned char) *p))
-				p++;
-			if (*p == ',')
-			{
-				p++;
-				while (isspace((unsigned char) *p))
-					p++;
-				continue;
-			}
-			if (*p == '}')
-				break;
-			syntax_error(input, psprintf("Expected \",\" or \"}\" at character %d.",
-										 (int) (p - input) + 1));
+			if (cap >= MaxAllocSize / sizeof(uint32) / 2)
+				rb_check_result_size((uint64) cap * 2 * sizeof(uint32));
+			cap *= 2;
+			vals = repalloc(vals, cap * sizeof(uint32));
 		}
+		vals[n++] = (uint32) (int32) l;
 	}
-	p++;
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '\0')
-		syntax_error(input, psprintf("Unexpected text after \"}\" at character %d.",
-									 (int) (p - input) + 1));
 	o = rb_new_owned();
 	rb_add_values(o->r, vals, n);
 	pfree(vals);
-	result = rb_serialize_free(o);
-	return result;
+	return rb_serialize_free(o);
 }
 
 static int

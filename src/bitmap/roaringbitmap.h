@@ -114,6 +114,24 @@ extern void rb_check_result_size(uint64 bytes);
 /* Binary I/O of a varlena whose bytes are its wire form (caller validates). */
 extern bytea *rb_recv_raw(StringInfo buf);
 extern bytea *rb_send_raw(bytea *b);
+/*
+ * The '{a, b, ...}' text form, one element at a time, for both bitmap types:
+ * syntax errors (22P02) name `typname` and give `hint`; the caller checks the
+ * range of each value (`overflow` when it does not fit a long long).
+ */
+typedef struct RbListScan
+{
+	const char *input;
+	const char *p;
+	const char *typname;
+	const char *hint;
+	bool		done;
+} RbListScan;
+
+extern void rb_list_begin(RbListScan *s, const char *input, const char *typname, const char *hint);
+/* True with the next element (its text at *tok, *toklen bytes); false after "}". */
+extern bool rb_list_next(RbListScan *s, long long *v, bool *overflow, const char **tok, int *toklen);
+
 /* The \\x hex text form (22P02 on bad digits). */
 extern bytea *rb_hex_decode(const char *input, const char *typname);
 

@@ -12,16 +12,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-static void
-syntax_error(const char *input, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type roaringbitmap64: \"%s\"", input),
-			 errdetail("%s", detail),
-			 errhint("Write a set of bigint values such as {1,2,3}, or the \\x hex form of its binary serialization.")));
-}
-
 static bytea *
 from_values(uint64 *vals, size_t n)
 {
@@ -38,67 +28,34 @@ from_values(uint64 *vals, size_t n)
 static bytea *
 parse_array_literal(const char *input)
 {
-	const char *p = input;
+	RbListScan	s;
 	uint64	   *vals;
 	size_t		n = 0,
 				cap = 64;
+	long long	l;
+	bool		overflow;
+	const char *tok;
+	int			toklen;
 
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '{')
-		syntax_error(input, "A set starts with \"{\".");
-	p++;
-	while (isspace((unsigned char) *p))
-		p++;
+	rb_list_begin(&s, input, "roaringbitmap64",
+				  "Write a set of bigint values such as {1,2,3}, or the \\x hex form of its binary serialization.");
 	vals = palloc(cap * sizeof(uint64));
-	if (*p != '}')
+	while (rb_list_next(&s, &l, &overflow, &tok, &toklen))
 	{
-		for (;;)
+		if (overflow)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value \"%s\" is out of range for type bigint", pnstrdup(tok, toklen)),
+					 errdetail("roaringbitmap64 elements are bigint, from -9223372036854775808 to 9223372036854775807 (values of 2^63 and above are written negative).")));
+		if (n == cap)
 		{
-			char	   *end;
-			long long	l;
-
-			errno = 0;
-			l = strtoll(p, &end, 10);
-			if (end == p)
-				syntax_error(input, psprintf("Expected an integer at character %d.",
-											 (int) (p - input) + 1));
-			if (errno == ERANGE)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("value \"%s\" is out of range for type bigint",
-								pnstrdup(p, end - p)),
-						 errdetail("roaringbitmap64 elements are bigint, from -9223372036854775808 to 9223372036854775807 (values of 2^63 and above are written negative).")));
-			if (n == cap)
-			{
-				if (cap >= MaxAllocSize / sizeof(uint64) / 2)
-					rb_check_result_size((uint64) cap * 2 * sizeof(uint64));
-				cap *= 2;
-				vals = repalloc(vals, cap * sizeof(uint64));
-			}
-			vals[n++] = (uint64) (int64) l;
-			p = end;
-			while (isspace((unsigned char) *p))
-				p++;
-			if (*p == ',')
-			{
-				p++;
-				while (isspace((unsigned char) *p))
-					p++;
-				continue;
-			}
-			if (*p == '}')
-				break;
-			syntax_error(input, psprintf("Expected \",\" or \"}\" at character %d.",
-										 (int) (p - input) + 1));
+			if (cap >= MaxAllocSize / sizeof(uint64) / 2)
+				rb_check_result_size((uint64) cap * 2 * sizeof(uint64));
+			cap *= 2;
+			vals = repalloc(vals, cap * sizeof(uint64));
 		}
+		vals[n++] = (uint64) (int64) l;
 	}
-	p++;
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '\0')
-		syntax_error(input, psprintf("Unexpected text after \"}\" at character %d.",
-									 (int) (p - input) + 1));
 	return from_values(vals, n);
 }
 
