@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ALTER EXTENSION persona UPDATE from every earlier release:
-#   1. install the oldest release, fill tables with its types, update, and check
+# ALTER EXTENSION persona UPDATE from every earlier release (each frozen
+# src/upgrade/persona--V.sql), one database per release:
+#   1. install release V, fill tables with its types, update, and check
 #      the stored values and the functions still answer the same;
 #   2. the updated installation has exactly the objects of a fresh install:
 #      the same members, function signatures, bodies, labels and comments.
@@ -8,37 +9,8 @@ set -euo pipefail
 export PGOPTIONS='-c client_min_messages=warning'
 root=$(cd "$(dirname "$0")/../.." && pwd)
 up=persona_upgrade; fresh=persona_fresh
-for d in $up $fresh; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d"; done
-psql -X -q -d postgres -c "CREATE DATABASE $up" -c "CREATE DATABASE $fresh"
 Q=(psql -X -qAt -v ON_ERROR_STOP=1)
-
-oldest=$(ls "$root"/src/upgrade/persona--[0-9]*.sql | sed -n 's|.*/persona--\([0-9.]*\)\.sql$|\1|p' | sort -V | head -1)
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/persona.control")
-[ -n "$oldest" ] || { echo "no frozen release in src/upgrade"; exit 1; }
-
-"${Q[@]}" -d $up <<SQL
-CREATE EXTENSION persona VERSION '$oldest';
-CREATE TABLE tag_bitmaps (tag text, bm roaringbitmap);
-INSERT INTO tag_bitmaps
-SELECT 'tag_' || t, rb_build_agg(u) FROM generate_series(1, 5) t,
-       generate_series(0, 300000, t) u GROUP BY t;
-INSERT INTO tag_bitmaps VALUES ('empty', '{}'), ('edges', '{0,-1,2147483647,-2147483648}');
-SQL
-before=$("${Q[@]}" -d $up -c "SELECT string_agg(tag || ':' || rb_cardinality(bm) || ':' || md5(rb_to_array(bm)::text), ';' ORDER BY tag) FROM tag_bitmaps")
-expr_before=$("${Q[@]}" -d $up -c "SELECT rb_tag_expr_count_agg(bm, tag, 'tag_2 & tag_3 | edges') FROM tag_bitmaps")
-
-"${Q[@]}" -d $up -c "ALTER EXTENSION persona UPDATE"
-got=$("${Q[@]}" -d $up -c "SELECT extversion FROM pg_extension WHERE extname = 'persona'")
-[ "$got" = "$current" ] || { echo "updated to $got, expected $current"; exit 1; }
-
-after=$("${Q[@]}" -d $up -c "SELECT string_agg(tag || ':' || rb_cardinality(bm) || ':' || md5(rb_to_array(bm)::text), ';' ORDER BY tag) FROM tag_bitmaps")
-expr_after=$("${Q[@]}" -d $up -c "SELECT rb_tag_expr_count_agg(bm, tag, 'tag_2 & tag_3 | edges') FROM tag_bitmaps")
-[ "$before" = "$after" ] || { echo "stored bitmaps read differently after the update"; exit 1; }
-[ "$expr_before" = "$expr_after" ] || { echo "expression count changed: $expr_before -> $expr_after"; exit 1; }
-# multiples of 6 in 0..300000, plus the 4 edge values (0 is already a multiple)
-[ "$expr_after" = $((300000 / 6 + 1 + 3)) ] || { echo "expression count $expr_after is wrong"; exit 1; }
-
-"${Q[@]}" -d $fresh -c "CREATE EXTENSION persona"
 
 # Everything that defines the installed interface, one line per object.
 catalog() {
@@ -80,14 +52,49 @@ FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, cond) WHERE e.e
 ORDER BY 1;
 SQL
 }
+
+releases=$(ls "$root"/src/upgrade/persona--[0-9]*.sql | sed -n 's|.*/persona--\([0-9.]*\)\.sql$|\1|p' | sort -V)
+[ -n "$releases" ] || { echo "no frozen release in src/upgrade"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-catalog $up > "$tmp/upgraded"
-catalog $fresh > "$tmp/fresh"
-if ! diff -u "$tmp/fresh" "$tmp/upgraded" > "$tmp/diff"; then
-	echo "an installation updated from $oldest differs from a fresh $current install:"
-	head -40 "$tmp/diff"
-	exit 1
-fi
-n=$(wc -l < "$tmp/fresh")
-for d in $up $fresh; do psql -X -q -d postgres -c "DROP DATABASE $d"; done
-echo "upgrade $oldest -> $current: data intact, $n catalog lines equal to a fresh install"
+
+update_from() {
+	local from=$1
+	for d in $up $fresh; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d"; done
+	psql -X -q -d postgres -c "CREATE DATABASE $up" -c "CREATE DATABASE $fresh"
+	"${Q[@]}" -d $up <<SQL
+CREATE EXTENSION persona VERSION '$from';
+CREATE TABLE tag_bitmaps (tag text, bm roaringbitmap);
+INSERT INTO tag_bitmaps
+SELECT 'tag_' || t, rb_build_agg(u) FROM generate_series(1, 5) t,
+       generate_series(0, 300000, t) u GROUP BY t;
+INSERT INTO tag_bitmaps VALUES ('empty', '{}'), ('edges', '{0,-1,2147483647,-2147483648}');
+SQL
+	before=$("${Q[@]}" -d $up -c "SELECT string_agg(tag || ':' || rb_cardinality(bm) || ':' || md5(rb_to_array(bm)::text), ';' ORDER BY tag) FROM tag_bitmaps")
+	expr_before=$("${Q[@]}" -d $up -c "SELECT rb_tag_expr_count_agg(bm, tag, 'tag_2 & tag_3 | edges') FROM tag_bitmaps")
+
+	"${Q[@]}" -d $up -c "ALTER EXTENSION persona UPDATE"
+	got=$("${Q[@]}" -d $up -c "SELECT extversion FROM pg_extension WHERE extname = 'persona'")
+	[ "$got" = "$current" ] || { echo "updated to $got, expected $current"; exit 1; }
+
+	after=$("${Q[@]}" -d $up -c "SELECT string_agg(tag || ':' || rb_cardinality(bm) || ':' || md5(rb_to_array(bm)::text), ';' ORDER BY tag) FROM tag_bitmaps")
+	expr_after=$("${Q[@]}" -d $up -c "SELECT rb_tag_expr_count_agg(bm, tag, 'tag_2 & tag_3 | edges') FROM tag_bitmaps")
+	[ "$before" = "$after" ] || { echo "stored bitmaps read differently after the update"; exit 1; }
+	[ "$expr_before" = "$expr_after" ] || { echo "expression count changed: $expr_before -> $expr_after"; exit 1; }
+	# multiples of 6 in 0..300000, plus the 4 edge values (0 is already a multiple)
+	[ "$expr_after" = $((300000 / 6 + 1 + 3)) ] || { echo "expression count $expr_after is wrong"; exit 1; }
+
+	"${Q[@]}" -d $fresh -c "CREATE EXTENSION persona"
+
+	catalog $up > "$tmp/upgraded"
+	catalog $fresh > "$tmp/fresh"
+	if ! diff -u "$tmp/fresh" "$tmp/upgraded" > "$tmp/diff"; then
+		echo "an installation updated from $from differs from a fresh $current install:"
+		head -40 "$tmp/diff"
+		exit 1
+	fi
+	n=$(wc -l < "$tmp/fresh")
+	for d in $up $fresh; do psql -X -q -d postgres -c "DROP DATABASE $d"; done
+	echo "upgrade $from -> $current: data intact, $n catalog lines equal to a fresh install"
+}
+
+for r in $releases; do [ "$r" = "$current" ] || update_from "$r"; done
