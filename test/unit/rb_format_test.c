@@ -330,6 +330,131 @@ main(void)
 		check(rb_validate(empty, sizeof(empty), &why, &where), "the empty bitmap validates");
 		check(!rb_validate(many, sizeof(many), &why, &where) && strstr(why, "65536"), "a count above 65536 is rejected");
 	}
+	/*
+	 * Every bitset kernel this CPU can run (portable, popcnt, avx2, avx512)
+	 * counts a bitset and an intersection of two bitsets, in place and
+	 * prepared, as a bit-by-bit count does, on all-ones and random bitsets.
+	 */
+	{
+		static const char *const kernels[] = {"portable", "popcnt", "avx2", "avx512"};
+		enum
+		{
+			HDR = 16
+		};
+		static unsigned char ba[HDR + RB_BITSET_BYTES],
+					bb[HDR + RB_BITSET_BYTES];
+		rb_dense   *d = malloc(rb_dense_size(1));
+
+		for (int k = 0; k < 4; k++)
+		{
+			int			wrong = 0;
+
+			if (!rb_kernel_use(kernels[k]))
+			{
+				printf("# kernel %s: not on this CPU\n", kernels[k]);
+				continue;
+			}
+			for (int t = 0; t < 200; t++)
+			{
+				unsigned char *xa = ba + HDR,
+						   *xb = bb + HDR;
+				uint32_t	ca = 0,
+							cab = 0;
+				rb_view		va,
+							vb;
+				bool		broken;
+
+				/* all ones, then densities of 1/8 to 3/4 */
+				for (int i = 0; i < RB_BITSET_BYTES; i++)
+				{
+					xa[i] = t == 0 ? 0xFF : rnd() & rnd() & (t % 2 ? rnd() : 0xFF);
+					xb[i] = t == 1 ? 0xFF : rnd() | (t % 3 ? 0 : rnd());
+				}
+				for (int i = 0; i < RB_BITSET_BYTES; i++)
+					for (int bit = 0; bit < 8; bit++)
+					{
+						ca += (xa[i] >> bit) & 1;
+						cab += ((xa[i] & xb[i]) >> bit) & 1;
+					}
+				/* wrap both as one-container bitmaps (a bitset needs > 4096 values) */
+				for (unsigned char *h = ba; h; h = h == ba ? bb : NULL)
+				{
+					uint32_t	n = 0;
+
+					for (int i = 0; i < RB_BITSET_BYTES; i++)
+						n += __builtin_popcount(h[HDR + i]);
+					memset(h, 0, HDR);
+					h[0] = 0x3a, h[1] = 0x30, h[4] = 1, h[12] = HDR;
+					h[10] = (n - 1) & 0xFF, h[11] = (n - 1) >> 8;
+				}
+				if (ca <= 4096 || !rb_view_init(&va, ba, sizeof(ba)) || !rb_view_init(&vb, bb, sizeof(bb)))
+					continue;	/* too sparse to be a bitset container */
+				if (rb_bitset_cardinality(xa) != ca ||
+					rb_view_and_cardinality(&va, &vb, &broken) != cab || broken ||
+					!rb_dense_fill(d, &va) || rb_dense_and_cardinality(d, &vb, &broken) != cab)
+					wrong++;
+			}
+			{
+				char		what[100];
+
+				snprintf(what, sizeof(what), "bitset and intersection counts equal a bit-by-bit count (kernel %s)", kernels[k]);
+				check(wrong == 0, what);
+			}
+		}
+		free(d);
+		rb_kernel_use("best");
+	}
+
+	/*
+	 * Array sortedness, checked eight values at a time: a fault at every
+	 * position of a 100-value container (equal or descending neighbours) is
+	 * found and located, and values on both sides of 0x8000 (where a signed
+	 * comparison would go wrong) still ascend.
+	 */
+	{
+		enum
+		{
+			N = 100, HDR = 8 + 4 + 4	/* cookie, count, descriptor, offset */
+		};
+		unsigned char buf[HDR + 2 * N];
+		const char *why;
+		size_t		where;
+		int			missed = 0;
+
+		memset(buf, 0, sizeof(buf));
+		buf[0] = 0x3a;
+		buf[1] = 0x30;
+		buf[4] = 1;				/* one container, key 0 */
+		buf[10] = (N - 1) & 0xFF;
+		buf[11] = (N - 1) >> 8;
+		buf[12] = HDR;
+		for (int fault = 0; fault <= N; fault++)
+			for (int kind = 0; kind < 2; kind++)
+			{
+				for (int k = 0; k < N; k++)
+				{
+					/* ascending across 0x8000: 0x7FCE, ..., 0x7FFF, 0x8000, ... */
+					uint16_t	x = 0x7FCE + 2 * k;
+
+					buf[HDR + 2 * k] = x & 0xFF;
+					buf[HDR + 2 * k + 1] = x >> 8;
+				}
+				if (fault >= 1 && fault < N)
+				{
+					/* equal to, or below, its predecessor */
+					uint16_t	x = 0x7FCE + 2 * (fault - 1) - kind;
+
+					buf[HDR + 2 * fault] = x & 0xFF;
+					buf[HDR + 2 * fault + 1] = x >> 8;
+					if (rb_validate(buf, sizeof(buf), &why, &where) ||
+						where != (size_t) (HDR + 2 * fault) || strstr(why, "ascending") == NULL)
+						missed++;
+				}
+				else if (!rb_validate(buf, sizeof(buf), &why, &where))
+					missed++;
+			}
+		check(missed == 0, "array order faults found at every position, unsigned order accepted");
+	}
 	/* the text length worked out from intervals equals the printed text's */
 	{
 		int			bad = 0;
