@@ -164,6 +164,8 @@ extern int	rb_view_compare(const rb_view *a, const rb_view *b, bool *broken);
 /* rb_kernels.c: cardinalities on the serialized bytes, no allocation */
 extern uint64_t rb_view_and_cardinality(const rb_view *a, const rb_view *b, bool *broken);
 extern const char *rb_kernel_name(void);
+/* Lower-case hex digits of len bytes into dst (2 * len chars, no terminator); returns 2 * len. */
+extern size_t rb_hex_encode(const uint8_t *src, size_t len, char *dst);
 /* Tests: switch to the named kernels (portable, popcnt, avx2, avx512, best); false when unsupported. */
 extern bool rb_kernel_use(const char *name);
 /* Bits set in one 8 KB bitset container (run-time dispatched). */

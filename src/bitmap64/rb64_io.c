@@ -94,7 +94,7 @@ roaringbitmap64_out(PG_FUNCTION_ARGS)
 
 		out[0] = '\\';
 		out[1] = 'x';
-		n = hex_encode(VARDATA(b), len, out + 2);
+		n = rb_hex_encode((const uint8 *) VARDATA(b), len, out + 2);
 		out[2 + n] = '\0';
 		PG_RETURN_CSTRING(out);
 	}

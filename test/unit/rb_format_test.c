@@ -400,6 +400,27 @@ main(void)
 				snprintf(what, sizeof(what), "bitset and intersection counts equal a bit-by-bit count (kernel %s)", kernels[k]);
 				check(wrong == 0, what);
 			}
+			/* the \\x text: every length up to 100 and unaligned starts, as printf writes it */
+			wrong = 0;
+			for (int len = 0; len <= 100; len++)
+			{
+				char		got[201],
+							want[203];
+				size_t		off = rnd() % 7;
+
+				for (int i = 0; i < len; i++)
+					snprintf(want + 2 * i, 3, "%02x", ba[off + i] = (unsigned char) rnd());
+				memset(got, '?', sizeof(got));
+				if (rb_hex_encode(ba + off, len, got) != (size_t) (2 * len) ||
+					memcmp(got, want, 2 * len) != 0 || got[2 * len] != '?')
+					wrong++;
+			}
+			{
+				char		what[100];
+
+				snprintf(what, sizeof(what), "hex text equals printf's %%02x at every length (kernel %s)", kernels[k]);
+				check(wrong == 0, what);
+			}
 		}
 		free(d);
 		rb_kernel_use("best");
