@@ -27,27 +27,27 @@ COMMENT ON FUNCTION window_funnel_counts_trans(internal, bigint, interval, text,
 
 CREATE AGGREGATE window_funnel("window" interval, ts timestamptz, event text, steps text[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE window_funnel("window" interval, mode text, ts timestamptz, event text, steps text[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE window_funnel_path("window" interval, ts timestamptz, event text, steps text[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE window_funnel_path("window" interval, mode text, ts timestamptz, event text, steps text[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE sequence_match(pattern text, ts timestamptz, event text, steps text[]) (
   SFUNC = sequence_trans, STYPE = internal, FINALFUNC = sequence_match_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE sequence_count(pattern text, ts timestamptz, event text, steps text[]) (
   SFUNC = sequence_trans, STYPE = internal, FINALFUNC = sequence_count_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE window_funnel_counts(user_id bigint, "window" interval, ts timestamptz, event text, steps text[]) (
   SFUNC = window_funnel_counts_trans, STYPE = internal, FINALFUNC = window_funnel_counts_final,
@@ -88,3 +88,9 @@ CREATE AGGREGATE retention_counts(user_id bigint, ts timestamptz, origin timesta
   PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention(timestamptz, timestamptz, interval, int) IS 'Retention by periods: condition i is origin + (i-1)*period <= ts < origin + i*period, i = 1 .. periods';
 COMMENT ON AGGREGATE retention_counts(bigint, timestamptz, timestamptz, interval, int) IS 'Retention counts by periods: condition i is origin + (i-1)*period <= ts < origin + i*period, i = 1 .. periods';
+
+-- events: the per-user aggregates' state size for the planner (SSPACE = 160 in
+-- events.sql): without it a GROUP BY user over a million users spills to disk.
+-- ALTER AGGREGATE cannot set it; the catalog row of each 0.2.0 aggregate is updated.
+UPDATE pg_catalog.pg_aggregate SET aggtransspace = 160
+WHERE aggcombinefn = 'ev_state_combine(internal, internal)'::regprocedure;
