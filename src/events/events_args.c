@@ -7,6 +7,8 @@
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
+#include "nodes/primnodes.h"
+#include "nodes/pg_list.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/array.h"
@@ -51,6 +53,31 @@ typedef struct EvLayout
 	TimestampTz bound[EV_MAX_CONDS + 1];
 } EvLayout;
 
+/*
+ * Whether the aggregate's last argument is a constant.  A transition
+ * function's fn_expr shows its arguments as PARAM_EXEC Params, so
+ * get_fn_expr_arg_stable always says no there: the Aggref tells.
+ */
+static bool
+ev_last_arg_const(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	TargetEntry *last = NULL;
+	ListCell   *lc;
+
+	if (aggref == NULL)
+		return false;
+	/* the last argument proper: ORDER BY keys follow it as resjunk entries */
+	foreach(lc, aggref->args)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		if (!tle->resjunk)
+			last = tle;
+	}
+	return last != NULL && IsA(last->expr, Const);
+}
+
 static EvLayout *
 ev_layout(FunctionCallInfo fcinfo, int modearg)
 {
@@ -65,7 +92,7 @@ ev_layout(FunctionCallInfo fcinfo, int modearg)
 			last == TEXTARRAYOID ? EV_STEPS :
 			last == INT4OID ? EV_PERIOD : EV_ARRAY;
 		if (l->form == EV_STEPS)
-			l->steps_stable = get_fn_expr_arg_stable(fcinfo->flinfo, PG_NARGS() - 1);
+			l->steps_stable = ev_last_arg_const(fcinfo);
 		l->has_mode = -1;
 		fcinfo->flinfo->fn_extra = l;
 	}
