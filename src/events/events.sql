@@ -32,35 +32,38 @@ COMMENT ON FUNCTION window_funnel_path_final(internal) IS 'Final function of win
 COMMENT ON FUNCTION sequence_match_final(internal) IS 'Final function of sequence_match';
 COMMENT ON FUNCTION sequence_count_final(internal) IS 'Final function of sequence_count';
 
+-- SSPACE: a per-user state is 128 bytes (plus its events beyond four).  Without
+-- it the planner assumes 8 kB per internal state, so a GROUP BY user over a
+-- million users spilled to disk even with work_mem = 1GB.
 CREATE AGGREGATE window_funnel("window" interval, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE window_funnel("window" interval, mode text, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 COMMENT ON AGGREGATE window_funnel(interval, timestamptz, VARIADIC boolean[]) IS 'Funnel level: the highest step a chain of events reaches, each step within window of the chain''s first (ClickHouse windowFunnel)';
 COMMENT ON AGGREGATE window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS 'Funnel level with a mode: a comma-separated set of strict_deduplication, strict_order, strict_increase ('''' is the default)';
 
 CREATE AGGREGATE window_funnel_path("window" interval, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE window_funnel_path("window" interval, mode text, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 COMMENT ON AGGREGATE window_funnel_path(interval, timestamptz, VARIADIC boolean[]) IS 'Step times of the first chain that reached window_funnel''s level (as many as the level)';
 COMMENT ON AGGREGATE window_funnel_path(interval, text, timestamptz, VARIADIC boolean[]) IS 'Step times of the first chain that reached window_funnel''s level, with a mode';
 
 CREATE AGGREGATE sequence_match(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = sequence_trans, STYPE = internal, FINALFUNC = sequence_match_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 CREATE AGGREGATE sequence_count(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = sequence_trans, STYPE = internal, FINALFUNC = sequence_count_final,
-  COMBINEFUNC = ev_state_combine, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
 COMMENT ON AGGREGATE sequence_match(text, timestamptz, VARIADIC boolean[]) IS 'Whether the events match a ClickHouse sequence pattern such as ''(?1).*(?t<=3600)(?2)''';
 COMMENT ON AGGREGATE sequence_count(text, timestamptz, VARIADIC boolean[]) IS 'Number of non-overlapping matches of a ClickHouse sequence pattern';
@@ -208,12 +211,97 @@ BEGIN
         EXECUTE format('COMMENT ON FUNCTION %I(%s) IS %L', s[1][3], ttypes,
                        format('Transition function of %s with %s separate conditions (aggregate use only)', s[1][1], k));
       END IF;
-      EXECUTE format('CREATE AGGREGATE %I(%s) (SFUNC = %I, STYPE = %s, FINALFUNC = %I, COMBINEFUNC = %I%s%s, PARALLEL = SAFE)',
+      EXECUTE format('CREATE AGGREGATE %I(%s) (SFUNC = %I, STYPE = %s, FINALFUNC = %I, COMBINEFUNC = %I%s%s%s, PARALLEL = SAFE)',
                      s[1][1], args, s[1][3], s[1][4], s[1][5], s[1][6],
                      CASE WHEN s[1][7] <> '' THEN format(', SERIALFUNC = %I, DESERIALFUNC = %I', s[1][7], s[1][8]) ELSE '' END,
-                     CASE WHEN s[1][4] = 'bigint' THEN ', INITCOND = ''0''' ELSE '' END);
+                     CASE WHEN s[1][4] = 'bigint' THEN ', INITCOND = ''0''' ELSE '' END,
+                     CASE WHEN s[1][6] = 'ev_state_combine' THEN ', SSPACE = 160' ELSE '' END);
       EXECUTE format('COMMENT ON AGGREGATE %I(%s) IS %L', s[1][1], types,
                      format('%s with %s conditions as separate arguments (same answer as the VARIADIC form, no array per row)', s[1][1], k));
     END LOOP;
   END LOOP;
 END $$;
+
+-- Step-name forms: (event text, steps text[]) in place of the conditions.
+-- Condition i is `event = steps[i]` compared byte for byte, matched in C
+-- against a table built once per call site: one expression per row instead of
+-- one per step.  Same transition functions as the boolean forms.
+CREATE FUNCTION window_funnel_trans(internal, interval, timestamptz, text, text[]) RETURNS internal
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION window_funnel_trans(internal, interval, text, timestamptz, text, text[]) RETURNS internal
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sequence_trans(internal, text, timestamptz, text, text[]) RETURNS internal
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION window_funnel_counts_trans(internal, bigint, interval, timestamptz, text, text[]) RETURNS internal
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION window_funnel_counts_trans(internal, bigint, interval, text, timestamptz, text, text[]) RETURNS internal
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION window_funnel_trans(internal, interval, timestamptz, text, text[]) IS 'Transition function of window_funnel and window_funnel_path with step names (aggregate use only)';
+COMMENT ON FUNCTION window_funnel_trans(internal, interval, text, timestamptz, text, text[]) IS 'Transition function of window_funnel and window_funnel_path with a mode and step names (aggregate use only)';
+COMMENT ON FUNCTION sequence_trans(internal, text, timestamptz, text, text[]) IS 'Transition function of sequence_match and sequence_count with step names (aggregate use only)';
+COMMENT ON FUNCTION window_funnel_counts_trans(internal, bigint, interval, timestamptz, text, text[]) IS 'Transition function of window_funnel_counts with step names (aggregate use only)';
+COMMENT ON FUNCTION window_funnel_counts_trans(internal, bigint, interval, text, timestamptz, text, text[]) IS 'Transition function of window_funnel_counts with a mode and step names (aggregate use only)';
+
+CREATE AGGREGATE window_funnel("window" interval, ts timestamptz, event text, steps text[]) (
+  SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE window_funnel("window" interval, mode text, ts timestamptz, event text, steps text[]) (
+  SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE window_funnel_path("window" interval, ts timestamptz, event text, steps text[]) (
+  SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE window_funnel_path("window" interval, mode text, ts timestamptz, event text, steps text[]) (
+  SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE sequence_match(pattern text, ts timestamptz, event text, steps text[]) (
+  SFUNC = sequence_trans, STYPE = internal, FINALFUNC = sequence_match_final,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE sequence_count(pattern text, ts timestamptz, event text, steps text[]) (
+  SFUNC = sequence_trans, STYPE = internal, FINALFUNC = sequence_count_final,
+  COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE window_funnel_counts(user_id bigint, "window" interval, ts timestamptz, event text, steps text[]) (
+  SFUNC = window_funnel_counts_trans, STYPE = internal, FINALFUNC = window_funnel_counts_final,
+  COMBINEFUNC = window_funnel_counts_combine,
+  SERIALFUNC = window_funnel_counts_serialize, DESERIALFUNC = window_funnel_counts_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE window_funnel_counts(user_id bigint, "window" interval, mode text, ts timestamptz, event text, steps text[]) (
+  SFUNC = window_funnel_counts_trans, STYPE = internal, FINALFUNC = window_funnel_counts_final,
+  COMBINEFUNC = window_funnel_counts_combine,
+  SERIALFUNC = window_funnel_counts_serialize, DESERIALFUNC = window_funnel_counts_deserialize,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE window_funnel(interval, timestamptz, text, text[]) IS 'Funnel level with step names: condition i is event = steps[i] (byte equality)';
+COMMENT ON AGGREGATE window_funnel(interval, text, timestamptz, text, text[]) IS 'Funnel level with a mode and step names: condition i is event = steps[i] (byte equality)';
+COMMENT ON AGGREGATE window_funnel_path(interval, timestamptz, text, text[]) IS 'Step times of the first chain that reached window_funnel''s level, with step names';
+COMMENT ON AGGREGATE window_funnel_path(interval, text, timestamptz, text, text[]) IS 'Step times of the first chain that reached window_funnel''s level, with a mode and step names';
+COMMENT ON AGGREGATE sequence_match(text, timestamptz, text, text[]) IS 'Whether the events match a ClickHouse sequence pattern; (?N) is an event named steps[N]';
+COMMENT ON AGGREGATE sequence_count(text, timestamptz, text, text[]) IS 'Number of non-overlapping matches of a ClickHouse sequence pattern; (?N) is an event named steps[N]';
+COMMENT ON AGGREGATE window_funnel_counts(bigint, interval, timestamptz, text, text[]) IS 'window_funnel_counts with step names: condition i is event = steps[i] (byte equality)';
+COMMENT ON AGGREGATE window_funnel_counts(bigint, interval, text, timestamptz, text, text[]) IS 'window_funnel_counts with a mode and step names: condition i is event = steps[i] (byte equality)';
+
+-- Period forms of retention: condition i is
+-- origin + (i-1) * period <= ts < origin + i * period, i = 1 .. periods, the
+-- boundaries computed once by PostgreSQL's timestamptz + interval (STABLE: it
+-- depends on the session time zone when the period has days or months).
+CREATE FUNCTION retention_trans(bigint, timestamptz, timestamptz, interval, int) RETURNS bigint
+  AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION retention_counts_trans(internal, bigint, timestamptz, timestamptz, interval, int) RETURNS internal
+  AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION retention_trans(bigint, timestamptz, timestamptz, interval, int) IS 'Transition function of retention by periods (aggregate use only)';
+COMMENT ON FUNCTION retention_counts_trans(internal, bigint, timestamptz, timestamptz, interval, int) IS 'Transition function of retention_counts by periods (aggregate use only)';
+CREATE AGGREGATE retention(ts timestamptz, origin timestamptz, period interval, periods int) (
+  SFUNC = retention_trans, STYPE = bigint, INITCOND = '0', FINALFUNC = retention_final,
+  COMBINEFUNC = retention_combine, PARALLEL = SAFE);
+CREATE AGGREGATE retention_counts(user_id bigint, ts timestamptz, origin timestamptz, period interval, periods int) (
+  SFUNC = retention_counts_trans, STYPE = internal, FINALFUNC = retention_counts_final,
+  COMBINEFUNC = retention_counts_combine,
+  SERIALFUNC = retention_counts_serialize, DESERIALFUNC = retention_counts_deserialize,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE retention(timestamptz, timestamptz, interval, int) IS 'Retention by periods: condition i is origin + (i-1)*period <= ts < origin + i*period, i = 1 .. periods';
+COMMENT ON AGGREGATE retention_counts(bigint, timestamptz, timestamptz, interval, int) IS 'Retention counts by periods: condition i is origin + (i-1)*period <= ts < origin + i*period, i = 1 .. periods';

@@ -3,9 +3,12 @@
  * mode, and the parameters each row repeats.
  */
 #include "events_glue.h"
+#include "steps.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
+#include "nodes/primnodes.h"
+#include "nodes/pg_list.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/array.h"
@@ -13,15 +16,67 @@
 #include "utils/timestamp.h"
 
 /*
- * How a transition function was declared, learnt once per call site: the
- * conditions as a VARIADIC array or (the overloads for 1 to 8 conditions) as
- * separate boolean arguments, which spares building an array per row.
+ * How a transition function was declared, learnt once per call site, and what
+ * it needs per row:
+ *   EV_ARRAY   conditions as a VARIADIC boolean[] (read in place);
+ *   EV_FIXED   the overloads for 1 to 8 conditions as separate booleans, which
+ *              spare building an array per row;
+ *   EV_STEPS   (event text, steps text[]): condition i is event = steps[i],
+ *              one expression per row, matched here against a table built
+ *              once from the steps (steps.h);
+ *   EV_PERIOD  (ts, origin, period, periods) of retention: condition i is
+ *              origin + (i-1)*period <= ts < origin + i*period, with the
+ *              boundaries computed once by PostgreSQL's own arithmetic.
  */
+typedef enum EvForm
+{
+	EV_ARRAY,
+	EV_FIXED,
+	EV_STEPS,
+	EV_PERIOD
+} EvForm;
+
 typedef struct EvLayout
 {
-	bool		fixed;
+	EvForm		form;
 	int8		has_mode;		/* -1 until asked */
+	/* EV_STEPS: the steps array as last parsed (a copy), and its table */
+	bool		steps_stable;	/* a constant: parsed once */
+	char	   *steps_raw;
+	Size		steps_rawlen;
+	ev_steps	steps;
+	/* EV_PERIOD: the parameters as last seen, and the periods + 1 boundaries */
+	bool		period_set;
+	TimestampTz origin;
+	Interval	period;
+	int32		periods;
+	TimestampTz bound[EV_MAX_CONDS + 1];
 } EvLayout;
+
+/*
+ * Whether the aggregate's last argument is a constant.  A transition
+ * function's fn_expr shows its arguments as PARAM_EXEC Params, so
+ * get_fn_expr_arg_stable always says no there: the Aggref tells.
+ */
+static bool
+ev_last_arg_const(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	TargetEntry *last = NULL;
+	ListCell   *lc;
+
+	if (aggref == NULL)
+		return false;
+	/* the last argument proper: ORDER BY keys follow it as resjunk entries */
+	foreach(lc, aggref->args)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		if (!tle->resjunk)
+			last = tle;
+	}
+	return last != NULL && IsA(last->expr, Const);
+}
 
 static EvLayout *
 ev_layout(FunctionCallInfo fcinfo, int modearg)
@@ -30,8 +85,14 @@ ev_layout(FunctionCallInfo fcinfo, int modearg)
 
 	if (l == NULL)
 	{
-		l = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EvLayout));
-		l->fixed = get_fn_expr_argtype(fcinfo->flinfo, PG_NARGS() - 1) == BOOLOID;
+		Oid			last = get_fn_expr_argtype(fcinfo->flinfo, PG_NARGS() - 1);
+
+		l = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EvLayout));
+		l->form = last == BOOLOID ? EV_FIXED :
+			last == TEXTARRAYOID ? EV_STEPS :
+			last == INT4OID ? EV_PERIOD : EV_ARRAY;
+		if (l->form == EV_STEPS)
+			l->steps_stable = ev_last_arg_const(fcinfo);
 		l->has_mode = -1;
 		fcinfo->flinfo->fn_extra = l;
 	}
@@ -47,18 +108,163 @@ ev_has_mode(FunctionCallInfo fcinfo, int modearg)
 }
 
 static void
-ev_check_nconds(int n)
+ev_check_nconds(int n, const char *what)
 {
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one condition is required"),
-				 errhint("Pass 1 to 32 boolean conditions, one per step.")));
+				 errmsg("at least one %s is required", what),
+				 errhint("Pass 1 to %d %ss, one per step.", EV_MAX_CONDS, what)));
 	if (n > EV_MAX_CONDS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many conditions: %d", n),
-				 errdetail("At most %d conditions are accepted.", EV_MAX_CONDS)));
+				 errmsg("too many %ss: %d", what, n),
+				 errdetail("At most %d are accepted.", EV_MAX_CONDS)));
+}
+
+/*
+ * (Re)build the step table from the steps array.  The array's bytes are kept
+ * so that a non-constant steps argument is re-parsed only when it changes; the
+ * names point into that copy.
+ */
+static void
+ev_parse_steps(EvLayout *l, MemoryContext cxt, ArrayType *a)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	int			n,
+				i;
+	const char *s[EV_MAX_CONDS];
+	uint32		len[EV_MAX_CONDS];
+	ArrayType  *copy;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("steps must be a one-dimensional text array")));
+	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
+	ev_check_nconds(n, "step");
+	if (l->steps_raw)
+		pfree(l->steps_raw);
+	l->steps_rawlen = VARSIZE(a);
+	l->steps_raw = MemoryContextAlloc(cxt, l->steps_rawlen);
+	memcpy(l->steps_raw, a, l->steps_rawlen);
+	copy = (ArrayType *) l->steps_raw;
+	deconstruct_array(copy, TEXTOID, -1, false, TYPALIGN_INT, &d, &nulls, &n);
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("step %d is NULL", i + 1),
+					 errhint("Steps are event names: non-NULL text.")));
+		/* elements of a flat array are never compressed or external */
+		s[i] = VARDATA_ANY(DatumGetPointer(d[i]));
+		len[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(d[i]));
+	}
+	ev_steps_init(&l->steps, n, s, len);
+	pfree(d);
+	pfree(nulls);
+}
+
+static uint32
+ev_read_steps(FunctionCallInfo fcinfo, EvLayout *l, int argno, int *nconds)
+{
+	text	   *ev;
+
+	if (PG_ARGISNULL(argno + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("steps must not be NULL"),
+				 errhint("Pass the event names of the steps, as ARRAY['exposure', 'click'].")));
+	if (!l->steps_stable || l->steps_raw == NULL)
+	{
+		ArrayType  *a = DatumGetArrayTypeP(PG_GETARG_DATUM(argno + 1));
+
+		if (l->steps_raw == NULL || VARSIZE(a) != l->steps_rawlen ||
+			memcmp(a, l->steps_raw, l->steps_rawlen) != 0)
+			ev_parse_steps(l, fcinfo->flinfo->fn_mcxt, a);
+	}
+	*nconds = l->steps.nsteps;
+	if (PG_ARGISNULL(argno))
+		return 0;
+	ev = PG_GETARG_TEXT_PP(argno);
+	return ev_steps_match(&l->steps, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
+}
+
+/*
+ * The period boundaries origin + k*period, k = 0 .. periods, computed as
+ * PostgreSQL computes `origin + k * period` (months, then days in the session
+ * time zone, then time), so the conditions are exactly those of the boolean
+ * form; they must increase strictly.
+ */
+static void
+ev_set_period(EvLayout *l, TimestampTz origin, Interval *period, int32 periods)
+{
+	int			k;
+
+	if (periods < 1 || periods > EV_MAX_CONDS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods must be between 1 and %d, not %d", EV_MAX_CONDS, periods)));
+	if (period->month <= 0 && period->day <= 0 && period->time <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period must be positive"),
+				 errdetail("Period: %s.", DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(period))))));
+	for (k = 0; k <= periods; k++)
+	{
+		Datum		step = DirectFunctionCall2(interval_mul, IntervalPGetDatum(period), Float8GetDatum((float8) k));
+
+		l->bound[k] = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+															  TimestampTzGetDatum(origin), step));
+		if (k > 0 && l->bound[k] <= l->bound[k - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("period must be positive: origin + %d * period is not after origin + %d * period", k, k - 1),
+					 errdetail("Period: %s.", DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(period))))));
+	}
+	l->origin = origin;
+	l->period = *period;
+	l->periods = periods;
+	l->period_set = true;
+}
+
+static uint32
+ev_read_period(FunctionCallInfo fcinfo, EvLayout *l, int argno, int *nconds)
+{
+	TimestampTz origin,
+				ts;
+	Interval   *period;
+	int32		periods;
+	int			lo,
+				hi;
+
+	if (PG_ARGISNULL(argno + 1) || PG_ARGISNULL(argno + 2) || PG_ARGISNULL(argno + 3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("origin, period and periods must not be NULL")));
+	origin = PG_GETARG_TIMESTAMPTZ(argno + 1);
+	period = PG_GETARG_INTERVAL_P(argno + 2);
+	periods = PG_GETARG_INT32(argno + 3);
+	if (!l->period_set || origin != l->origin || periods != l->periods ||
+		memcmp(period, &l->period, sizeof(Interval)) != 0)
+		ev_set_period(l, origin, period, periods);
+	*nconds = periods;
+	if (PG_ARGISNULL(argno))
+		return 0;
+	ts = PG_GETARG_TIMESTAMPTZ(argno);
+	if (ts < l->bound[0] || ts >= l->bound[periods])
+		return 0;
+	/*
+	 * the period i with bound[i] <= ts < bound[i + 1]: the number of inner
+	 * boundaries at or before ts, counted without branches (independent
+	 * compares, no dependent loads as in a binary search)
+	 */
+	lo = 0;
+	for (hi = 1; hi < periods; hi++)
+		lo += ts >= l->bound[hi];
+	return (uint32) 1 << lo;
 }
 
 /*
@@ -68,6 +274,7 @@ ev_check_nconds(int n)
 bool
 ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask)
 {
+	EvLayout   *l = ev_layout(fcinfo, -1);
 	ArrayType  *a;
 	int			n;
 	const char *d;
@@ -75,15 +282,24 @@ ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask)
 	uint32		m = 0;
 	int			i;
 
-	if (ev_layout(fcinfo, -1)->fixed)
+	switch (l->form)
 	{
-		n = PG_NARGS() - argno;
-		for (i = 0; i < n; i++)
-			if (!PG_ARGISNULL(argno + i) && PG_GETARG_BOOL(argno + i))
-				m |= (uint32) 1 << i;
-		*nconds = n;
-		*mask = m;
-		return true;
+		case EV_FIXED:
+			n = PG_NARGS() - argno;
+			for (i = 0; i < n; i++)
+				if (!PG_ARGISNULL(argno + i) && PG_GETARG_BOOL(argno + i))
+					m |= (uint32) 1 << i;
+			*nconds = n;
+			*mask = m;
+			return true;
+		case EV_STEPS:
+			*mask = ev_read_steps(fcinfo, l, argno, nconds);
+			return true;
+		case EV_PERIOD:
+			*mask = ev_read_period(fcinfo, l, argno, nconds);
+			return true;
+		case EV_ARRAY:
+			break;
 	}
 	if (PG_ARGISNULL(argno))
 		return false;
@@ -93,7 +309,7 @@ ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("conditions must be a one-dimensional boolean array")));
 	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-	ev_check_nconds(n);
+	ev_check_nconds(n, "condition");
 	d = ARR_DATA_PTR(a);
 	nulls = ARR_NULLBITMAP(a);
 	if (nulls == NULL)

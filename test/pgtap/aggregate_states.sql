@@ -72,6 +72,7 @@ INSERT INTO st_cases VALUES
   ('rb64_xor_cardinality_agg(roaringbitmap64)', 'b64'),
   ('funnel_counts_agg(integer,integer)', 'lvl, 5'),
   ('retention(boolean[])', 'VARIADIC ARRAY[x % 2 = 0, x % 3 = 0, x % 5 = 0]'),
+  ('retention(timestamp with time zone,timestamp with time zone,interval,integer)', $$ts, timestamptz '2026-01-01 00:00+00', interval '7 hours', 6$$),
   ('markov_agg(text[],boolean,double precision,integer)', 'path, conv, val, 2'),
   ('markov_agg(text[],boolean,double precision)', 'path, conv, val'),
   ('markov_agg(markov_chain)', 'mc'),

@@ -21,6 +21,8 @@ fi
 # The workloads, each as persona, plain SQL, a floor and ClickHouse text.
 F_IN="event IN ('exposure', 'click', 'activate', 'register', 'pay')"
 F_CONDS="event = 'exposure', event = 'click', event = 'activate', event = 'register', event = 'pay'"
+# the step-name form: one expression per row, matched against the steps in C
+F_STEPS="event, ARRAY['exposure', 'click', 'activate', 'register', 'pay']"
 # week boundaries as literals: timestamptz + interval is only STABLE, it would be
 # computed on every row
 wk() { date -u -d "2026-01-01 + $(( 7 * $1 )) days" '+%Y-%m-%d'; }
@@ -34,6 +36,10 @@ R_WHERE="ts < timestamptz '2026-02-26 00:00+00'"
 
 declare -A Q
 Q[funnel_onepass]="SELECT window_funnel_counts(user_id, '7 days', ts, $F_CONDS)::text FROM events WHERE $F_IN"
+# the step-name form needs no filter: events named no step are skipped in C,
+# cheaper than evaluating the IN list
+Q[funnel_onepass_steps]="SELECT window_funnel_counts(user_id, '7 days', ts, $F_STEPS)::text FROM events"
+Q[funnel_groupby_steps]="SELECT funnel_counts_agg(l, 5)::text FROM (SELECT user_id, window_funnel('7 days', ts, $F_STEPS) l FROM events WHERE $F_IN GROUP BY user_id) s"
 Q[funnel_groupby]="SELECT funnel_counts_agg(l, 5)::text FROM (SELECT user_id, window_funnel('7 days', ts, $F_CONDS) l FROM events WHERE $F_IN GROUP BY user_id) s"
 # the definition stacked: s_i = the start of the latest chain an event takes to
 # level i (the greatest s_{i-1} before it, if within 7 days)
@@ -48,6 +54,9 @@ Q[funnel_sql]="WITH e AS (SELECT user_id, ts, CASE event WHEN 'exposure' THEN 1 
 Q[floor_count]="SELECT count(*) FROM events"
 Q[floor_groupby]="SELECT count(*) FROM (SELECT user_id, count(*) FROM events WHERE $F_IN GROUP BY user_id) s"
 Q[retention_onepass]="SELECT retention_counts(user_id, $W)::text FROM events WHERE $R_WHERE"
+# the period form: week i is [origin + (i-1) * 7 days, origin + i * 7 days)
+Q[retention_onepass_period]="SELECT retention_counts(user_id, ts, '2026-01-01 00:00+00', '7 days', 8)::text FROM events WHERE $R_WHERE"
+Q[retention_groupby_period]="SELECT ARRAY[sum(r[1]), sum(r[2]), sum(r[3]), sum(r[4]), sum(r[5]), sum(r[6]), sum(r[7]), sum(r[8])]::text FROM (SELECT user_id, retention(ts, '2026-01-01 00:00+00', '7 days', 8) r FROM events WHERE $R_WHERE GROUP BY user_id) s"
 Q[retention_groupby]="SELECT ARRAY[sum(r[1]), sum(r[2]), sum(r[3]), sum(r[4]), sum(r[5]), sum(r[6]), sum(r[7]), sum(r[8])]::text FROM (SELECT user_id, retention($W) r FROM events WHERE $R_WHERE GROUP BY user_id) s"
 # one bit per week per user, then counts
 Q[retention_sql]="SELECT ARRAY[count(*) FILTER (WHERE m & 1 = 1), count(*) FILTER (WHERE m & 3 = 3), count(*) FILTER (WHERE m & 5 = 5), count(*) FILTER (WHERE m & 9 = 9), count(*) FILTER (WHERE m & 17 = 17), count(*) FILTER (WHERE m & 33 = 33), count(*) FILTER (WHERE m & 65 = 65), count(*) FILTER (WHERE m & 129 = 129)]::text
@@ -81,8 +90,12 @@ check() {	# label a b
 }
 check "funnel one-pass / GROUP BY user" "${A[funnel_onepass]}" "${A[funnel_groupby]}"
 check "funnel one-pass / plain SQL" "${A[funnel_onepass]}" "${A[funnel_sql]}"
+check "funnel one-pass / one-pass, step names" "${A[funnel_onepass]}" "${A[funnel_onepass_steps]}"
+check "funnel one-pass / GROUP BY user, step names" "${A[funnel_onepass]}" "${A[funnel_groupby_steps]}"
 check "retention one-pass / GROUP BY user" "${A[retention_onepass]}" "${A[retention_groupby]}"
 check "retention one-pass / plain SQL" "${A[retention_onepass]}" "${A[retention_sql]}"
+check "retention one-pass / one-pass, periods" "${A[retention_onepass]}" "${A[retention_onepass_period]}"
+check "retention one-pass / GROUP BY user, periods" "${A[retention_onepass]}" "${A[retention_groupby_period]}"
 check "sequence_count / plain SQL" "${A[sequence_groupby]}" "${A[sequence_sql]}"
 declare -A CA
 if [ $have_ch = 1 ]; then
@@ -111,11 +124,15 @@ time_ch "floors" "ClickHouse count()" ch floor_count
 time_pg "floors" "PostgreSQL count(*) GROUP BY user_id, funnel rows" floor floor_groupby
 time_ch "floors" "ClickHouse count() GROUP BY user_id, funnel rows" ch floor_groupby
 time_pg "funnel, 5 steps, 7 days" "persona window_funnel_counts (one pass)" persona funnel_onepass
+time_pg "funnel, 5 steps, 7 days" "persona window_funnel_counts, step names (one pass, no filter)" persona funnel_onepass_steps
 time_pg "funnel, 5 steps, 7 days" "persona window_funnel GROUP BY user + funnel_counts_agg" persona funnel_groupby
+time_pg "funnel, 5 steps, 7 days" "persona window_funnel, step names, GROUP BY user + funnel_counts_agg" persona funnel_groupby_steps
 time_pg "funnel, 5 steps, 7 days" "plain SQL, stacked window functions" sql funnel_sql
 time_ch "funnel, 5 steps, 7 days" "ClickHouse windowFunnel GROUP BY user" ch funnel
 time_pg "retention, 8 weeks" "persona retention_counts (one pass)" persona retention_onepass
+time_pg "retention, 8 weeks" "persona retention_counts, periods (one pass)" persona retention_onepass_period
 time_pg "retention, 8 weeks" "persona retention GROUP BY user + sums" persona retention_groupby
+time_pg "retention, 8 weeks" "persona retention, periods, GROUP BY user + sums" persona retention_groupby_period
 time_pg "retention, 8 weeks" "plain SQL, bit_or of weeks GROUP BY user" sql retention_sql
 time_ch "retention, 8 weeks" "ClickHouse retention GROUP BY user" ch retention
 time_pg "sequence_count (?1).*(?2), click then pay" "persona sequence_count GROUP BY user" persona sequence_groupby
