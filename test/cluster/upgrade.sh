@@ -29,9 +29,9 @@ SELECT format('function %s(%s) returns %s %s strict=%s parallel=%s secdef=%s kin
               coalesce(p.probin, '-'), coalesce(p.proconfig::text, '-'))
 FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 UNION ALL
-SELECT format('aggregate %s trans=%s final=%s combine=%s serial=%s deserial=%s stype=%s init=%s',
+SELECT format('aggregate %s trans=%s final=%s combine=%s serial=%s deserial=%s stype=%s sspace=%s init=%s',
               a.aggfnoid::regprocedure, a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn,
-              a.aggdeserialfn, a.aggtranstype::regtype, coalesce(a.agginitval, '-'))
+              a.aggdeserialfn, a.aggtranstype::regtype, a.aggtransspace, coalesce(a.agginitval, '-'))
 FROM pg_aggregate a JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = a.aggfnoid
 UNION ALL
 SELECT format('type %s len=%s align=%s storage=%s in=%s out=%s recv=%s send=%s',
