@@ -177,7 +177,7 @@ strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t 
 	t->len[e] = (uint32_t) len;
 	t->tag[e] = tag;
 	t->slots[i] = ((uint64_t) h << 32) | (e + 1);
-	if ((uint64_t) t->n * 2 > t->nslots)
+	if ((uint64_t) t->n * 4 > (uint64_t) t->nslots * 3)
 		grow_slots(t);
 	return e;
 }
