@@ -230,7 +230,8 @@ slot_text(TupleTableSlot *slot, int col, size_t *len, struct varlena **copy)
 	if (slot->tts_isnull[col])
 		return NULL;
 	v = (struct varlena *) DatumGetPointer(slot->tts_values[col]);
-	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+	/* (a TOAST pointer has a 1-byte header too: test for it, not for "short") */
+	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
 		v = *copy = pg_detoast_datum_packed(v);
 	*len = VARSIZE_ANY_EXHDR(v);
 	return VARDATA_ANY(v);
