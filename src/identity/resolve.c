@@ -387,77 +387,29 @@ stable_ids(idr_state *s, const uint32_t *rrank, const uint32_t *pnum_of_rank,
 	return IDR_OK;
 }
 
-idr_err
-idr_resolve(idr_state *s, const idr_rules *rules)
+/*
+ * The spec's join, in its order: values by (type priority, bytes), each
+ * value's records by bytes, joins refused past a limit.  parent/size: by
+ * record rank, every record its own person.
+ */
+static void
+join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
+			 const int64_t *tlimit, const int64_t *tmax, const uint32_t *rrank,
+			 uint32_t *parent, uint32_t *size)
 {
 	idr_mem    *m = s->m;
 	uint32_t	R = s->recs.n,
-				V,
-				T;
-	uint32_t   *trank,
-			   *rrank,
-			   *vrank,
+				V = s->vals.n,
+				T = s->types.n;
+	uint32_t   *vrank,
 			   *vtype;			/* by value rank: the type id */
-	int64_t    *tlimit,
-			   *tmax;
 	uint32_t   *vstart,
 			   *vrec;
 	uint8_t    *ignored;
-	uint32_t   *parent,
-			   *size;
 	vset	   *sets = NULL;
 	int			nsets = 0;
 	size_t		work = 0;
 
-	/* rule types exist even when no row carries them */
-	for (int i = 0; i < rules->ntypes; i++)
-		if (strtab_intern(&s->types, 0, rules->types[i].name, rules->types[i].len) == UINT32_MAX)
-			return IDR_TOO_MANY;
-	T = s->types.n;
-	V = s->vals.n;
-	/* reading is over: the hash indexes of records and values go */
-	strtab_drop_index(&s->recs);
-	strtab_drop_index(&s->vals);
-
-	/* type priority: the rules' order, then the others by name bytes */
-	trank = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));
-	tlimit = IDR_ALLOC(m, (size_t) T * sizeof(int64_t));
-	tmax = IDR_ALLOC(m, (size_t) T * sizeof(int64_t));
-	{
-		uint32_t   *order = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));
-		uint8_t    *listed = IDR_ALLOC(m, T);
-		uint32_t	k = 0;
-
-		memset(listed, 0, T);
-		for (uint32_t t = 0; t < T; t++)
-		{
-			tlimit[t] = IDR_NONE;
-			tmax[t] = rules->max_records;
-		}
-		for (int i = 0; i < rules->ntypes; i++)
-		{
-			uint32_t	t = strtab_lookup(&s->types, 0, rules->types[i].name, rules->types[i].len);
-
-			if (listed[t])
-				continue;		/* the host rejects duplicates; keep the first */
-			listed[t] = 1;
-			trank[t] = k++;
-			tlimit[t] = rules->types[i].limit;
-			if (rules->types[i].max_records != IDR_NONE)
-				tmax[t] = rules->types[i].max_records;
-		}
-		strtab_sort(&s->types, NULL, order, NULL);
-		for (uint32_t i = 0; i < T; i++)
-			if (!listed[order[i]])
-				trank[order[i]] = k++;
-		IDR_FREE(m, order);
-		IDR_FREE(m, listed);
-	}
-
-	/* ranks: records by bytes, values by (type priority, bytes) */
-	s->rec_order = IDR_ALLOC(m, (size_t) R * sizeof(uint32_t));
-	rrank = IDR_ALLOC(m, (size_t) R * sizeof(uint32_t));
-	strtab_sort(&s->recs, NULL, s->rec_order, rrank);
 	{
 		uint32_t   *vorder = IDR_ALLOC(m, (size_t) V * sizeof(uint32_t));
 
@@ -647,15 +599,6 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 	}
 
 	/* join */
-	s->refused_by_type = IDR_ALLOC(m, (size_t) (T ? T : 1) * sizeof(uint64_t));
-	memset(s->refused_by_type, 0, (size_t) T * sizeof(uint64_t));
-	parent = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
-	size = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
-	for (uint32_t r = 0; r < R; r++)
-	{
-		parent[r] = r;
-		size[r] = 1;
-	}
 	for (uint32_t k = 0; k < V; k++)
 	{
 		uint32_t	b = vstart[k],
@@ -736,6 +679,187 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 	IDR_FREE(m, vrec);
 	IDR_FREE(m, ignored);
 	IDR_FREE(m, vtype);
+}
+
+/*
+ * Without limits or max_records: one pass over the edges in arrival order,
+ * each record joined to the first record seen with the value (union by size
+ * on record ids), then the roots expressed as record ranks in parent[].
+ */
+static void
+join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
+			   uint32_t *parent, uint32_t *size)
+{
+	idr_mem    *m = s->m;
+	uint32_t	R = s->recs.n,
+				V = s->vals.n;
+	uint32_t   *first = IDR_ALLOC(m, ((size_t) V ? V : 1) * sizeof(uint32_t));
+	uint32_t   *up = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
+	size_t		work = 0;
+
+	/* values that link nothing: first = UINT32_MAX - 1; unseen: UINT32_MAX */
+	{
+		strtab		blocked;
+
+		strtab_init(&blocked, m);
+		for (int i = 0; i < rules->nblocked; i++)
+			strtab_intern(&blocked, 0, rules->blocked[i], rules->blocked_len[i]);
+		for (uint32_t v = 0; v < V; v++)
+		{
+			const char *str = strtab_str(&s->vals, v);
+			uint32_t	len = s->vals.len[v];
+
+			first[v] = UINT32_MAX;
+			if (idr_blank(str, len))
+			{
+				first[v] = UINT32_MAX - 1;
+				s->stats.blank++;
+			}
+			else if (rules->nblocked && strtab_lookup(&blocked, 0, str, len) != UINT32_MAX)
+			{
+				first[v] = UINT32_MAX - 1;
+				s->stats.blocked++;
+			}
+			if ((work += 8) >= IDR_TICK_EVERY)
+			{
+				work = 0;
+				IDR_TICK(m);
+			}
+		}
+		strtab_free(&blocked);
+	}
+	/* size[] is by rank in the caller, but here only sizes matter: by id */
+	for (uint32_t r = 0; r < R; r++)
+		up[r] = r;
+	for (size_t i = 0; i < s->ne; i++)
+	{
+		uint32_t	v = s->e_val[i],
+					r = s->e_rec[i],
+					f = first[v],
+					x,
+					y;
+
+		if (f == UINT32_MAX - 1)
+			continue;
+		if (f == UINT32_MAX)
+		{
+			first[v] = r;
+			continue;
+		}
+		x = uf_find(up, f);
+		y = uf_find(up, r);
+		if (x != y)
+		{
+			if (size[x] < size[y])
+			{
+				uint32_t	t = x;
+
+				x = y;
+				y = t;
+			}
+			up[y] = x;
+			size[x] += size[y];
+		}
+		if ((++work & (IDR_TICK_EVERY - 1)) == 0)
+			IDR_TICK(m);
+	}
+	IDR_FREE(m, first);
+	IDR_FREE(m, s->e_rec);
+	IDR_FREE(m, s->e_val);
+	s->e_rec = s->e_val = NULL;
+	/* a record's person root, as a rank (a root's rank maps to itself) */
+	for (uint32_t k = 0; k < R; k++)
+		parent[k] = rrank[uf_find(up, s->rec_order[k])];
+	IDR_FREE(m, up);
+}
+
+idr_err
+idr_resolve(idr_state *s, const idr_rules *rules)
+{
+	idr_mem    *m = s->m;
+	uint32_t	R = s->recs.n,
+				T;
+	uint32_t   *trank,
+			   *rrank;
+	int64_t    *tlimit,
+			   *tmax;
+	uint32_t   *parent,
+			   *size;
+
+	/* rule types exist even when no row carries them */
+	for (int i = 0; i < rules->ntypes; i++)
+		if (strtab_intern(&s->types, 0, rules->types[i].name, rules->types[i].len) == UINT32_MAX)
+			return IDR_TOO_MANY;
+	T = s->types.n;
+	/* reading is over: the hash indexes of records and values go */
+	strtab_drop_index(&s->recs);
+	strtab_drop_index(&s->vals);
+
+	/* type priority: the rules' order, then the others by name bytes */
+	trank = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));
+	tlimit = IDR_ALLOC(m, (size_t) T * sizeof(int64_t));
+	tmax = IDR_ALLOC(m, (size_t) T * sizeof(int64_t));
+	{
+		uint32_t   *order = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));
+		uint8_t    *listed = IDR_ALLOC(m, T);
+		uint32_t	k = 0;
+
+		memset(listed, 0, T);
+		for (uint32_t t = 0; t < T; t++)
+		{
+			tlimit[t] = IDR_NONE;
+			tmax[t] = rules->max_records;
+		}
+		for (int i = 0; i < rules->ntypes; i++)
+		{
+			uint32_t	t = strtab_lookup(&s->types, 0, rules->types[i].name, rules->types[i].len);
+
+			if (listed[t])
+				continue;		/* the host rejects duplicates; keep the first */
+			listed[t] = 1;
+			trank[t] = k++;
+			tlimit[t] = rules->types[i].limit;
+			if (rules->types[i].max_records != IDR_NONE)
+				tmax[t] = rules->types[i].max_records;
+		}
+		strtab_sort(&s->types, NULL, order, NULL);
+		for (uint32_t i = 0; i < T; i++)
+			if (!listed[order[i]])
+				trank[order[i]] = k++;
+		IDR_FREE(m, order);
+		IDR_FREE(m, listed);
+	}
+
+	/* ranks: records by bytes, values by (type priority, bytes) */
+	s->rec_order = IDR_ALLOC(m, (size_t) R * sizeof(uint32_t));
+	rrank = IDR_ALLOC(m, (size_t) R * sizeof(uint32_t));
+	strtab_sort(&s->recs, NULL, s->rec_order, rrank);
+	/* join */
+	s->refused_by_type = IDR_ALLOC(m, (size_t) (T ? T : 1) * sizeof(uint64_t));
+	memset(s->refused_by_type, 0, (size_t) T * sizeof(uint64_t));
+	parent = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
+	size = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
+	for (uint32_t r = 0; r < R; r++)
+	{
+		parent[r] = r;
+		size[r] = 1;
+	}
+	{
+		bool		ordered = false;
+
+		/*
+		 * Without limits no join is ever refused, so the persons are the
+		 * connected components whatever the order of the joins: the values
+		 * need no sort.  max_records needs each value's distinct records.
+		 */
+		for (uint32_t t = 0; t < T; t++)
+			if (tlimit[t] != IDR_NONE || tmax[t] != IDR_NONE)
+				ordered = true;
+		if (ordered)
+			join_ordered(s, rules, trank, tlimit, tmax, rrank, parent, size);
+		else
+			join_unordered(s, rules, rrank, parent, size);
+	}
 	IDR_FREE(m, trank);
 	IDR_FREE(m, tlimit);
 	IDR_FREE(m, tmax);

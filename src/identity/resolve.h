@@ -13,6 +13,10 @@
  *     distinct records link nothing and count toward no limit;
  *   - persons numbered 1, 2, ... by their smallest record id, or kept stable
  *     against an earlier run (idr_add_previous).
+ * Without any limit or max_records no join can be refused, so the persons are
+ * the connected components whatever the order: then the values are not sorted
+ * and the edges are joined as they arrived (the same answer, checked by the
+ * unit tests against the ordered join).
  *
  * Memory per identifier row: 8 bytes of edge (16 while sorting); per distinct
  * record or value about 40 bytes plus its bytes; per limited type 4 bytes per

@@ -177,15 +177,21 @@ strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t 
 	t->len[e] = (uint32_t) len;
 	t->tag[e] = tag;
 	t->slots[i] = ((uint64_t) h << 32) | (e + 1);
-	if ((uint64_t) t->n * 2 > t->nslots)
+	if ((uint64_t) t->n * 4 > (uint64_t) t->nslots * 3)
 		grow_slots(t);
 	return e;
 }
 
 /*
- * sort items: rank, then the first 16 bytes big-endian (zero-padded), then
- * all the bytes — ids share long prefixes ("wx:mp:oM…"), and most are short
- * enough that the last step, a cache miss into the buffer, is rare
+ * sort items: rank, then 16 bytes of the string big-endian (zero-padded) at
+ * the current depth, then all the bytes.  Ids share long prefixes
+ * ("wx:mp:oM…"), so the items are sorted by an MSD radix sort over the bytes
+ * of (rank, pfx, pfx2): one histogram pass per byte position, a scatter only
+ * where the byte differs (a shared prefix costs a read, no move), small groups
+ * by insertion.  A group still tied after its 16 bytes is re-keyed with the
+ * next 16 bytes of its strings; only strings equal but for their length (or
+ * too deep a recursion) go to the comparison sort.  No comparison callback per
+ * pair, which made the sort of millions of ids the slowest step.
  */
 typedef struct sitem
 {
@@ -212,27 +218,178 @@ sitem_cmp(const void *pa, const void *pb, void *arg)
 							t->buf + t->off[b->id], t->len[b->id]);
 }
 
+/* the 16 bytes of string e from byte `from` on, big-endian, zero-padded */
+static inline void
+load_prefix(const strtab *t, sitem *it, size_t from)
+{
+	const unsigned char *s = (const unsigned char *) t->buf + t->off[it->id];
+	uint32_t	len = t->len[it->id];
+	uint64_t	p = 0,
+				p2 = 0;
+
+	for (size_t k = from; k < from + 8; k++)
+		p = (p << 8) | (k < len ? s[k] : 0);
+	for (size_t k = from + 8; k < from + 16; k++)
+		p2 = (p2 << 8) | (k < len ? s[k] : 0);
+	it->pfx = p;
+	it->pfx2 = p2;
+}
+
+/* byte `level` of the key: 0..3 rank, 4..11 pfx, 12..19 pfx2 (most significant first) */
+static inline unsigned
+key_byte(const sitem *it, int level)
+{
+	if (level < 4)
+		return (it->rank >> (24 - 8 * level)) & 0xFF;
+	if (level < 12)
+		return (it->pfx >> (56 - 8 * (level - 4))) & 0xFF;
+	return (it->pfx2 >> (56 - 8 * (level - 12))) & 0xFF;
+}
+
+#define RADIX_SMALL 24			/* groups up to this size: insertion sort */
+#define RADIX_MAX_FRAMES 48		/* deeper: the comparison sort */
+
+typedef struct rsort
+{
+	const strtab *t;
+	sitem	   *tmp;
+	size_t		work;
+} rsort;
+
+static void
+insertion(sitem *a, size_t n, const strtab *t)
+{
+	for (size_t i = 1; i < n; i++)
+	{
+		sitem		x = a[i];
+		size_t		j = i;
+
+		while (j > 0 && sitem_cmp(&a[j - 1], &x, (void *) t) > 0)
+		{
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+static void
+tick(rsort *r, size_t n)
+{
+	if ((r->work += n) >= IDR_TICK_EVERY)
+	{
+		r->work = 0;
+		IDR_TICK(r->t->m);
+	}
+}
+
+/*
+ * Sort a[0..n) whose items agree on every key byte before `level` and on
+ * every string byte before `depth`.
+ */
+static void
+radix(rsort *r, sitem *a, size_t n, int level, size_t depth, int frames)
+{
+	uint32_t	cnt[256],
+				pos[256];
+
+	for (;;)
+	{
+		unsigned	b0;
+		bool		one = true;
+
+		if (n <= RADIX_SMALL)
+		{
+			insertion(a, n, r->t);
+			tick(r, n * 4);
+			return;
+		}
+		if (level == 20)
+		{
+			/* tied on these 16 bytes: on to the next 16, unless all are used up */
+			bool		longer = false;
+
+			depth += 16;
+			for (size_t i = 0; i < n; i++)
+				if (r->t->len[a[i].id] > depth)
+				{
+					longer = true;
+					break;
+				}
+			if (!longer || frames >= RADIX_MAX_FRAMES)
+			{
+				/* equal but for length (or too deep): compare */
+				msort(a, n, sizeof(sitem), sitem_cmp, (void *) r->t, r->t->m);
+				return;
+			}
+			for (size_t i = 0; i < n; i++)
+				load_prefix(r->t, &a[i], depth);
+			tick(r, n);
+			level = 4;
+		}
+		memset(cnt, 0, sizeof(cnt));
+		b0 = key_byte(&a[0], level);
+		for (size_t i = 0; i < n; i++)
+		{
+			unsigned	b = key_byte(&a[i], level);
+
+			cnt[b]++;
+			one &= b == b0;
+		}
+		tick(r, n);
+		if (!one)
+			break;
+		level++;				/* every item has this byte: no move */
+	}
+
+	/* scatter into tmp by this byte, copy back, then each bucket on its own */
+	{
+		uint32_t	sum = 0;
+
+		for (int b = 0; b < 256; b++)
+		{
+			pos[b] = sum;
+			sum += cnt[b];
+		}
+		for (size_t i = 0; i < n; i++)
+			r->tmp[pos[key_byte(&a[i], level)]++] = a[i];
+		memcpy(a, r->tmp, n * sizeof(sitem));
+		tick(r, n * 2);
+		sum = 0;
+		for (int b = 0; b < 256; b++)
+		{
+			if (cnt[b] > 1)
+				radix(r, a + sum, cnt[b], level + 1, depth, frames + 1);
+			sum += cnt[b];
+		}
+	}
+}
+
 void
 strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *rank_of_id)
 {
 	sitem	   *it = IDR_ALLOC(t->m, (size_t) t->n * sizeof(sitem));
+	rsort		r;
+	uint32_t	maxrank = 0;
+	int			level;
 
 	for (uint32_t e = 0; e < t->n; e++)
 	{
-		const unsigned char *s = (const unsigned char *) t->buf + t->off[e];
-		uint64_t	p = 0,
-					p2 = 0;
-
-		for (uint32_t k = 0; k < 8; k++)
-			p = (p << 8) | (k < t->len[e] ? s[k] : 0);
-		for (uint32_t k = 8; k < 16; k++)
-			p2 = (p2 << 8) | (k < t->len[e] ? s[k] : 0);
-		it[e].pfx = p;
-		it[e].pfx2 = p2;
-		it[e].rank = rank ? rank[t->tag[e]] : 0;
 		it[e].id = e;
+		load_prefix(t, &it[e], 0);
+		it[e].rank = rank ? rank[t->tag[e]] : 0;
+		if (it[e].rank > maxrank)
+			maxrank = it[e].rank;
 	}
-	msort(it, t->n, sizeof(sitem), sitem_cmp, (void *) t, t->m);
+	/* rank bytes that are zero in every item need no pass */
+	for (level = 0; level < 4 && (maxrank >> (24 - 8 * level)) == 0; level++)
+		;
+	r.t = t;
+	r.work = 0;
+	r.tmp = t->n > RADIX_SMALL ? IDR_ALLOC(t->m, (size_t) t->n * sizeof(sitem)) : NULL;
+	if (t->n > 1)
+		radix(&r, it, t->n, level, 0, 0);
+	IDR_FREE(t->m, r.tmp);
 	for (uint32_t k = 0; k < t->n; k++)
 	{
 		order[k] = it[k].id;

@@ -3,8 +3,8 @@
  *
  * Each distinct (tag, bytes) pair is hashed once and stored once in one
  * growing buffer; everything after reading works on the ids.  Per distinct
- * string: 16 bytes of arrays, 16 bytes of hash slots (load <= 1/2) and the
- * bytes themselves.
+ * string: 16 bytes of arrays, 11 to 21 bytes of hash slots (the table doubles
+ * past load 3/4) and the bytes themselves.
  */
 #ifndef PERSONA_STRTAB_H
 #define PERSONA_STRTAB_H
@@ -67,8 +67,8 @@ strtab_cmp_bytes(const char *a, uint32_t la, const char *b, uint32_t lb)
 }
 
 /*
- * `order` receives the ids sorted by (rank[tag], bytes); rank NULL sorts by
- * bytes alone.  rank_of_id receives the inverse (may be NULL).
+ * `order` receives the ids sorted by (rank[tag], bytes) (an MSD radix sort,
+ * interruptible through the host's tick); rank NULL sorts by bytes alone.  rank_of_id receives the inverse (may be NULL).
  */
 extern void strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *rank_of_id);
 

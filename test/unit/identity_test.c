@@ -207,57 +207,155 @@ resolve_str(const char *const *rows, int n, const idr_rules *rules,
 static void
 test_resolve_vs_components(void)
 {
-	int			ok = 1;
+	int			ok = 1,
+				ok_ordered = 1;
+	/* a default max_records nobody reaches: the ordered join, same persons */
+	const idr_rules big = {NULL, 0, 1000000, NULL, NULL, 0};
 
-	/* without rules, persons are the components of the record-value graph */
-	for (int round = 0; round < 30 && ok; round++)
+	/*
+	 * without rules, persons are the components of the record-value graph;
+	 * without limits the joins run in arrival order (join_unordered), with a
+	 * max_records in the spec's order (join_ordered): both must agree with
+	 * label propagation
+	 */
+	for (int round = 0; round < 60 && ok && ok_ordered; round++)
 	{
 		int			nrec = 1 + rnd() % 60,
 					nrows = rnd() % 120,
 					nval = 1 + rnd() % 40;
-		idr_state	s;
 		int		   *ea = malloc(sizeof(int) * (nrows + 1)), *eb = malloc(sizeof(int) * (nrows + 1));
 		int		   *lbl = malloc(sizeof(int) * (nrec + nval));
+		int		   *num = calloc(nrec + nval, sizeof(int));
+		int			next = 0;
 
-		idr_init(&s, &M);
-		for (int r = 0; r < nrec; r++)
-		{
-			char		rec[16];
-
-			snprintf(rec, sizeof(rec), "r%03d", r);		/* byte order = numeric order */
-			idr_add(&s, rec, strlen(rec), NULL, 0, NULL, 0);
-		}
 		for (int i = 0; i < nrows; i++)
 		{
-			char		rec[16], val[16];
-
 			ea[i] = rnd() % nrec;
 			eb[i] = nrec + rnd() % nval;
-			snprintf(rec, sizeof(rec), "r%03d", ea[i]);
-			snprintf(val, sizeof(val), "v%d", eb[i]);
-			idr_add(&s, rec, strlen(rec), "t", 1, val, strlen(val));
 		}
 		labels(nrec + nval, nrows, ea, eb, lbl);
-		idr_resolve(&s, &NO_RULES);
-		/* same partition; numbering by smallest record */
+		for (int pass = 0; pass < 2; pass++)
 		{
-			int		   *num = calloc(nrec + nval, sizeof(int));
-			int			next = 0;
+			idr_state	s;
 
-			for (int r = 0; r < nrec && ok; r++)
+			idr_init(&s, &M);
+			/* records in reverse, values in random order: arrival order must not matter */
+			for (int r = nrec - 1; r >= 0; r--)
+			{
+				char		rec[16];
+
+				snprintf(rec, sizeof(rec), "r%03d", r);		/* byte order = numeric order */
+				idr_add(&s, rec, strlen(rec), NULL, 0, NULL, 0);
+			}
+			for (int i = 0; i < nrows; i++)
+			{
+				char		rec[16], val[16];
+
+				snprintf(rec, sizeof(rec), "r%03d", ea[i]);
+				snprintf(val, sizeof(val), "v%d", eb[i]);
+				idr_add(&s, rec, strlen(rec), "t", 1, val, strlen(val));
+			}
+			idr_resolve(&s, pass == 0 ? &NO_RULES : &big);
+			/* same partition; numbering by smallest record */
+			memset(num, 0, sizeof(int) * (nrec + nval));
+			next = 0;
+			for (int r = 0; r < nrec; r++)
 			{
 				if (num[lbl[r]] == 0)
 					num[lbl[r]] = ++next;
-				ok = s.person[r] == num[lbl[r]];
+				if (s.person[r] != num[lbl[r]])
+					*(pass == 0 ? &ok : &ok_ordered) = 0;
 			}
-			free(num);
+			idr_free(&s);
 		}
-		idr_free(&s);
+		free(num);
 		free(ea);
 		free(eb);
 		free(lbl);
 	}
-	check(ok, "identity_resolve without rules = components numbered by smallest record, 30 random inputs");
+	check(ok, "identity_resolve without rules (unordered joins) = components numbered by smallest record, 60 random inputs");
+	check(ok_ordered, "the same through the ordered join (a max_records nobody reaches)");
+}
+
+static const strtab *ref_t;
+static const uint32_t *ref_rank;
+static int
+ref_cmp(const void *pa, const void *pb)
+{
+	uint32_t	a = *(const uint32_t *) pa,
+				b = *(const uint32_t *) pb;
+
+	if (ref_rank && ref_rank[ref_t->tag[a]] != ref_rank[ref_t->tag[b]])
+		return ref_rank[ref_t->tag[a]] < ref_rank[ref_t->tag[b]] ? -1 : 1;
+	return strtab_cmp_bytes(strtab_str(ref_t, a), ref_t->len[a], strtab_str(ref_t, b), ref_t->len[b]);
+}
+
+/*
+ * strtab_sort (an MSD radix sort over 16-byte prefixes) against qsort with a
+ * plain comparison: shared prefixes longer than 16 and 32 bytes, strings
+ * equal but for their length or trailing zero bytes, several tags ranked,
+ * groups big enough to recurse deeply
+ */
+static void
+test_strtab_sort(void)
+{
+	int			ok = 1;
+
+	for (int round = 0; round < 12 && ok; round++)
+	{
+		strtab		t;
+		uint32_t	n = round < 4 ? 1 + rnd() % 50 : 2000 + rnd() % 40000;
+		uint32_t   *order,
+				   *inv,
+				   *ref;
+		uint32_t	rank[5] = {3, 0, 70000, 2, 1};
+		int			ranked = round % 2;
+
+		strtab_init(&t, &M);
+		for (uint32_t i = 0; i < n; i++)
+		{
+			char		s[128];
+			int			len = 0,
+						kind = rnd() % 6;
+
+			if (kind == 0)		/* a long shared prefix, then digits */
+				len = snprintf(s, sizeof(s), "wx:mp:oMaBcDeFgHiJkLmNoPqRsTuVwXyZ%u", rnd() % 5000);
+			else if (kind == 1) /* beyond 32 shared bytes */
+				len = snprintf(s, sizeof(s), "0123456789abcdef0123456789abcdef!%u", rnd() % 3000);
+			else if (kind == 2) /* a prefix of each other, with zero bytes */
+			{
+				len = rnd() % 40;
+				memset(s, 'a', len);
+				if (len && rnd() % 3 == 0)
+					s[len - 1] = '\0';
+			}
+			else if (kind == 3) /* random bytes, high ones too */
+			{
+				len = rnd() % 24;
+				for (int k = 0; k < len; k++)
+					s[k] = (char) (rnd() % 4 ? 'a' + rnd() % 3 : rnd() % 256);
+			}
+			else
+				len = snprintf(s, sizeof(s), "crm:C%u", rnd() % 100000);
+			strtab_intern(&t, ranked ? rnd() % 5 : 0, s, len);
+		}
+		order = malloc(sizeof(uint32_t) * t.n);
+		inv = malloc(sizeof(uint32_t) * t.n);
+		ref = malloc(sizeof(uint32_t) * t.n);
+		strtab_sort(&t, ranked ? rank : NULL, order, inv);
+		for (uint32_t i = 0; i < t.n; i++)
+			ref[i] = i;
+		ref_t = &t;
+		ref_rank = ranked ? rank : NULL;
+		qsort(ref, t.n, sizeof(uint32_t), ref_cmp);
+		for (uint32_t i = 0; i < t.n && ok; i++)
+			ok = ref_cmp(&ref[i], &order[i]) == 0 && inv[order[i]] == i;
+		free(order);
+		free(inv);
+		free(ref);
+		strtab_free(&t);
+	}
+	check(ok, "strtab_sort = qsort by (rank, bytes) on 12 random tables up to 42,000 strings");
 }
 
 static void
@@ -367,6 +465,7 @@ main(void)
 {
 	test_msort();
 	test_strtab();
+	test_strtab_sort();
 	test_components();
 	test_resolve_vs_components();
 	test_rules();
