@@ -7,12 +7,20 @@
  * channel dictionary.  At the end, users are taken in id order and each
  * journey is sorted and credited by the plain-C core, so the sums depend
  * only on the rows (not on their order, nor on the plan).
+ *
+ * Parallel plans: a worker's state is written once, each user's events
+ * contiguous; the leader's combine only keeps those bytes ("parts"), and
+ * the final function reads every part in place next to its own users,
+ * so the leader never re-inserts the workers' events into a hash.
  */
 #include "attribution/at_glue.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "port/pg_bswap.h"
+#include "nodes/primnodes.h"
+#include "nodes/pg_list.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -55,7 +63,7 @@ user_hash(int64 k)
 
 #define CHUNK_BITS 16
 #define CHUNK (1u << CHUNK_BITS)
-#define AA_MAGIC 0x31414150		/* "PAA1" little-endian */
+#define AA_MAGIC 0x32414150		/* "PAA2" little-endian */
 
 typedef struct AEv
 {
@@ -80,7 +88,15 @@ typedef struct AState
 	at_dict		dict;
 	text	   *model;
 	Jsonb	   *options;
-	bytea	   *flat;			/* a deserialized state, merged straight from bytes */
+	/* per-row shortcuts of the transition (see attribution_agg_trans) */
+	UserEnt    *last_user;		/* entry of the latest users_insert; NULL: none */
+	int32		last_ch;		/* id of the previous row's channel; -1: none */
+	bool		args_stable;	/* model and options are constants of the query */
+	/* serialized states kept whole by the combine function (aggregate context) */
+	bytea	  **parts;
+	int			nparts;
+	int			partcap;
+	bytea	   *flat;			/* a deserialized state, not yet combined */
 } AState;
 
 static AState *
@@ -95,6 +111,7 @@ astate_new(MemoryContext cxt, text *model, Jsonb *options)
 	st->cxt = cxt;
 	st->alloc = at_pg_alloc(cxt);
 	st->users = users_create(cxt, 1024, NULL);
+	st->last_ch = -1;
 	at_dict_init(&st->dict, &st->alloc);
 	st->model = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(model));
 	st->options = (Jsonb *) PG_DETOAST_DATUM_COPY(PointerGetDatum(options));
@@ -122,15 +139,27 @@ same_model(AState *st, text *model, Jsonb *options)
 static void
 add_event(AState *st, int64 user, int64 ts, int32 ch, double value)
 {
-	bool		found;
-	UserEnt    *u = users_insert(st->users, user, &found);
+	UserEnt    *u = st->last_user;
 	uint64		i = st->nev;
 	AEv		   *e;
 
-	if (!found)
+	/*
+	 * Rows often come grouped by user (tables loaded or clustered per user,
+	 * a user's events in one block), so the previous row's entry is tried
+	 * before hashing.  It is always the entry the latest users_insert
+	 * returned, and entries move only inside users_insert, so it is valid.
+	 */
+	if (u == NULL || u->user != user)
 	{
-		u->head = UINT32_MAX;
-		u->count = 0;
+		bool		found;
+
+		u = users_insert(st->users, user, &found);
+		if (!found)
+		{
+			u->head = UINT32_MAX;
+			u->count = 0;
+		}
+		st->last_user = u;
 	}
 	if (i >= UINT32_MAX - 1)
 		ereport(ERROR,
@@ -206,31 +235,80 @@ empty_options(void)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
 }
 
+/*
+ * Id of a touch's channel.  Consecutive rows of a user mostly share its
+ * main channel, so the previous row's name is compared (length, then
+ * bytes) before hashing.
+ */
+static inline int32
+channel_id(AState *st, const char *name, size_t len)
+{
+	int32		id = st->last_ch;
+
+	if (id >= 0 && st->dict.lens[id] == len && memcmp(st->dict.names[id], name, len) == 0)
+		return id;
+	id = at_dict_id(&st->dict, &st->alloc, name, len);
+	st->last_ch = id;
+	return id;
+}
+
+/*
+ * Whether the model and options arguments are constants (or parameters) of
+ * the query.  The transition function's own argument expressions are
+ * placeholders, so the aggregate call itself is looked at.
+ */
+static bool
+model_args_stable(FunctionCallInfo fcinfo)
+{
+	Aggref	   *ar = AggGetAggref(fcinfo);
+
+	if (ar == NULL || list_length(ar->args) != 7)
+		return false;
+	for (int i = 5; i < 7; i++)
+	{
+		Node	   *e = (Node *) ((TargetEntry *) list_nth(ar->args, i))->expr;
+
+		if (!IsA(e, Const) && !(IsA(e, Param) && ((Param *) e)->paramkind == PARAM_EXTERN))
+			return false;
+	}
+	return true;
+}
+
 PG_FUNCTION_INFO_V1(attribution_agg_trans);
 Datum
 attribution_agg_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggctx;
 	AState	   *st;
-	text	   *model;
-	Jsonb	   *options;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("attribution_agg_trans can only be called as an aggregate transition function")));
-	if (PG_ARGISNULL(6))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("attribution_agg: the model must not be NULL")));
-	model = PG_GETARG_TEXT_PP(6);
-	options = PG_ARGISNULL(7) ? empty_options() : PG_GETARG_JSONB_P(7);
-	if (PG_ARGISNULL(0))
-		st = astate_new(aggctx, model, options);
-	else
+	st = PG_ARGISNULL(0) ? NULL : (AState *) PG_GETARG_POINTER(0);
+	/*
+	 * The model and options are checked on every row unless both are
+	 * constants (or parameters) of the query, which is the usual call: then
+	 * the first row's check holds for all.
+	 */
+	if (st == NULL || !st->args_stable)
 	{
-		st = (AState *) PG_GETARG_POINTER(0);
-		same_model(st, model, options);
+		text	   *model;
+		Jsonb	   *options;
+
+		if (PG_ARGISNULL(6))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("attribution_agg: the model must not be NULL")));
+		model = PG_GETARG_TEXT_PP(6);
+		options = PG_ARGISNULL(7) ? empty_options() : PG_GETARG_JSONB_P(7);
+		if (st == NULL)
+		{
+			st = astate_new(aggctx, model, options);
+			st->args_stable = model_args_stable(fcinfo);
+		}
+		else
+			same_model(st, model, options);
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
@@ -247,230 +325,26 @@ attribution_agg_trans(PG_FUNCTION_ARGS)
 	else if (!PG_ARGISNULL(3))
 	{
 		text	   *ch = PG_GETARG_TEXT_PP(3);
-		int32		id = at_dict_id(&st->dict, &st->alloc, VARDATA_ANY(ch), VARSIZE_ANY_EXHDR(ch));
 
-		add_event(st, PG_GETARG_INT64(1), PG_GETARG_TIMESTAMPTZ(2), id, 0);
+		add_event(st, PG_GETARG_INT64(1), PG_GETARG_TIMESTAMPTZ(2),
+				  channel_id(st, VARDATA_ANY(ch), VARSIZE_ANY_EXHDR(ch)), 0);
 	}
 	PG_RETURN_POINTER(st);
 }
 
-/* ---- serialization (parallel plans) ---- */
+/* ---- users in id order (serialization and the answer) ---- */
 
-static void
-put_varlena(at_writer *w, const struct varlena *v)
-{
-	at_put_u32(w, (uint32) VARSIZE_ANY(v));
-	at_put_bytes(w, v, VARSIZE_ANY(v));
-}
-
-static void
-astate_write(const AState *st, at_writer *w)
-{
-	users_iterator it;
-	UserEnt    *u;
-
-	at_put_u32(w, AA_MAGIC);
-	put_varlena(w, (const struct varlena *) st->model);
-	put_varlena(w, (const struct varlena *) st->options);
-	at_put_u32(w, (uint32) st->dict.n);
-	for (int32 i = 0; i < st->dict.n; i++)
-	{
-		at_put_u32(w, st->dict.lens[i]);
-		at_put_bytes(w, st->dict.names[i], st->dict.lens[i]);
-	}
-	at_put_u64(w, st->users->members);
-	users_start_iterate(st->users, &it);
-	while ((u = users_iterate(st->users, &it)) != NULL)
-	{
-		at_put_u64(w, (uint64) u->user);
-		at_put_u32(w, u->count);
-		for (uint32 i = u->head; i != UINT32_MAX; i = ev_at(st, i)->next)
-		{
-			AEv		   *e = ev_at(st, i);
-
-			at_put_u64(w, (uint64) e->ts);
-			at_put_u32(w, (uint32) (e->ch < 0 ? -1 : e->ch));
-			if (e->ch < 0)
-				at_put_f64(w, val_of(st, e->ch));
-		}
-	}
-}
-
-PG_FUNCTION_INFO_V1(attribution_agg_serial);
-Datum
-attribution_agg_serial(PG_FUNCTION_ARGS)
-{
-	AState	   *st = (AState *) PG_GETARG_POINTER(0);
-	at_writer	w = {NULL, 0};
-	bytea	   *out;
-
-	astate_write(st, &w);
-	if (w.len > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("attribution_agg: a partial state of %zu bytes is too large to pass between parallel workers", w.len),
-				 errhint("SET max_parallel_workers_per_gather = 0 for this query, or aggregate per user with journey_agg.")));
-	out = palloc(VARHDRSZ + w.len);
-	SET_VARSIZE(out, VARHDRSZ + w.len);
-	w.p = (uint8_t *) VARDATA(out);
-	w.len = 0;
-	astate_write(st, &w);
-	PG_RETURN_BYTEA_P(out);
-}
-
-PG_FUNCTION_INFO_V1(attribution_agg_deserial);
-Datum
-attribution_agg_deserial(PG_FUNCTION_ARGS)
-{
-	AState	   *st = palloc0(sizeof(AState));
-
-	st->flat = PG_GETARG_BYTEA_P_COPY(0);
-	PG_RETURN_POINTER(st);
-}
-
-static void
-corrupt(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("attribution_agg: invalid partial state")));
-}
-
-static struct varlena *
-get_varlena(at_reader *r)
-{
-	uint32		len;
-	const uint8_t *b;
-	struct varlena *v;
-
-	if (!at_get_u32(r, &len) || len < VARHDRSZ || !at_get_bytes(r, &b, len))
-		corrupt();
-	v = palloc(len);
-	memcpy(v, b, len);
-	if (VARSIZE_ANY(v) != len)
-		corrupt();
-	return v;
-}
-
-/* Merges serialized bytes into a (a NULL: a new state in cxt). */
-static AState *
-merge_flat(AState *a, MemoryContext cxt, bytea *flat)
-{
-	at_reader	r = {(const uint8_t *) VARDATA(flat), (const uint8_t *) VARDATA(flat) + VARSIZE(flat) - VARHDRSZ, NULL};
-	uint32		magic,
-				nch;
-	uint64		nusers;
-	int32	   *map;
-	text	   *model;
-	Jsonb	   *options;
-
-	if (!at_get_u32(&r, &magic) || magic != AA_MAGIC)
-		corrupt();
-	model = (text *) get_varlena(&r);
-	options = (Jsonb *) get_varlena(&r);
-	if (a == NULL)
-		a = astate_new(cxt, model, options);
-	else
-		same_model(a, model, options);
-	if (!at_get_u32(&r, &nch) || nch > (size_t) (r.end - r.p) / 4)
-		corrupt();
-	map = palloc(sizeof(int32) * (nch + 1));
-	for (uint32 i = 0; i < nch; i++)
-	{
-		uint32		len;
-		const uint8_t *b;
-
-		if (!at_get_u32(&r, &len) || !at_get_bytes(&r, &b, len))
-			corrupt();
-		map[i] = at_dict_id(&a->dict, &a->alloc, (const char *) b, len);
-	}
-	if (!at_get_u64(&r, &nusers))
-		corrupt();
-	for (uint64 k = 0; k < nusers; k++)
-	{
-		uint64		user;
-		uint32		count;
-
-		if (!at_get_u64(&r, &user) || !at_get_u32(&r, &count))
-			corrupt();
-		for (uint32 i = 0; i < count; i++)
-		{
-			uint64		ts;
-			uint32		ch;
-			double		v = 0;
-
-			if (!at_get_u64(&r, &ts) || !at_get_u32(&r, &ch))
-				corrupt();
-			if (ch == UINT32_MAX)
-			{
-				if (!at_get_f64(&r, &v))
-					corrupt();
-				add_event(a, (int64) user, (int64) ts, -1, v);
-			}
-			else
-			{
-				if (ch >= nch)
-					corrupt();
-				add_event(a, (int64) user, (int64) ts, map[ch], 0);
-			}
-		}
-	}
-	if (r.p != r.end)
-		corrupt();
-	return a;
-}
-
-PG_FUNCTION_INFO_V1(attribution_agg_combine);
-Datum
-attribution_agg_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggctx;
-	AState	   *a,
-			   *b;
-
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("attribution_agg_combine can only be called as an aggregate combine function")));
-	if (PG_ARGISNULL(1))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	a = PG_ARGISNULL(0) ? NULL : (AState *) PG_GETARG_POINTER(0);
-	b = (AState *) PG_GETARG_POINTER(1);
-	if (b->flat)
-		PG_RETURN_POINTER(merge_flat(a, aggctx, b->flat));
-	if (a == NULL)
-		a = astate_new(aggctx, b->model, b->options);
-	else
-		same_model(a, b->model, b->options);
-	{
-		int32	   *map = palloc(sizeof(int32) * (b->dict.n + 1));
-		users_iterator it;
-		UserEnt    *u;
-
-		for (int32 i = 0; i < b->dict.n; i++)
-			map[i] = at_dict_id(&a->dict, &a->alloc, b->dict.names[i], b->dict.lens[i]);
-		users_start_iterate(b->users, &it);
-		while ((u = users_iterate(b->users, &it)) != NULL)
-			for (uint32 i = u->head; i != UINT32_MAX; i = ev_at(b, i)->next)
-			{
-				AEv		   *e = ev_at(b, i);
-
-				if (e->ch < 0)
-					add_event(a, u->user, e->ts, -1, val_of(b, e->ch));
-				else
-					add_event(a, u->user, e->ts, map[e->ch], 0);
-			}
-	}
-	PG_RETURN_POINTER(a);
-}
-
-/* ---- the answer ---- */
-
+/*
+ * A user's events in one place: the state's own lists (part 0, from head)
+ * or a run of bytes of part k >= 1 (at off: count events, then nconv values).
+ */
 typedef struct UserRef
 {
 	int64		user;
-	uint32		head;
 	uint32		count;
+	uint32		head_or_nconv;
+	uint32		part;
+	uint32		off;
 } UserRef;
 
 /* LSD radix sort by user id, 16 bits a pass (a million users sort in milliseconds). */
@@ -517,6 +391,404 @@ sort_users(UserRef *u, size_t n)
 	pfree(count);
 }
 
+/* ---- serialization (parallel plans) ---- */
+
+/*
+ * The bytes of a state: magic, model, options, the channel names (length
+ * and bytes, in id order), the number of users, then each user as id,
+ * event count, conversion count, its events (time, channel id or
+ * UINT32_MAX for a conversion) and the values of its conversions in the
+ * order of its conversion events.  All little-endian.  Fixed-size records
+ * let the final function index a user's events without decoding them.
+ */
+#define USER_HDR 16				/* user u64, count u32, conversions u32 */
+#define EV_BYTES 12				/* ts u64, channel u32 */
+
+static inline uint8_t *
+wr_u32(uint8_t *p, uint32 v)
+{
+#ifdef WORDS_BIGENDIAN
+	v = pg_bswap32(v);
+#endif
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static inline uint8_t *
+wr_u64(uint8_t *p, uint64 v)
+{
+#ifdef WORDS_BIGENDIAN
+	v = pg_bswap64(v);
+#endif
+	memcpy(p, &v, 8);
+	return p + 8;
+}
+
+static inline uint32
+rd_u32(const uint8_t *p)
+{
+	uint32		v;
+
+	memcpy(&v, p, 4);
+#ifdef WORDS_BIGENDIAN
+	v = pg_bswap32(v);
+#endif
+	return v;
+}
+
+static inline uint64
+rd_u64(const uint8_t *p)
+{
+	uint64		v;
+
+	memcpy(&v, p, 8);
+#ifdef WORDS_BIGENDIAN
+	v = pg_bswap64(v);
+#endif
+	return v;
+}
+
+static uint8_t *
+wr_varlena(uint8_t *p, const struct varlena *v)
+{
+	p = wr_u32(p, (uint32) VARSIZE_ANY(v));
+	memcpy(p, v, VARSIZE_ANY(v));
+	return p + VARSIZE_ANY(v);
+}
+
+PG_FUNCTION_INFO_V1(attribution_agg_serial);
+Datum
+attribution_agg_serial(PG_FUNCTION_ARGS)
+{
+	AState	   *st = (AState *) PG_GETARG_POINTER(0);
+	Size		len;
+	bytea	   *out;
+	uint8_t    *p;
+	users_iterator it;
+	UserEnt    *u;
+	UserRef    *users;
+	size_t		nusers = 0;
+	double	   *vbuf;
+	uint32		maxconv = 0;
+
+	/* a state that only holds parts (a combine's result) is not serialized again */
+	if (st->nparts > 0 || st->flat)
+		elog(ERROR, "attribution_agg: cannot serialize a combined state");
+	/* the size is known from the counts, so the events are walked once */
+	len = 4 + 4 + VARSIZE_ANY(st->model) + 4 + VARSIZE_ANY(st->options) + 4 + 8;
+	for (int32 i = 0; i < st->dict.n; i++)
+		len += 4 + (Size) st->dict.lens[i];
+	len += (Size) st->users->members * USER_HDR + (Size) st->nev * EV_BYTES + (Size) st->nval * 8;
+	if (len > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("attribution_agg: a partial state of %zu bytes is too large to pass between parallel workers", len),
+				 errhint("SET max_parallel_workers_per_gather = 0 for this query, or aggregate per user with journey_agg.")));
+	out = palloc(VARHDRSZ + len);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	p = (uint8_t *) VARDATA(out);
+	p = wr_u32(p, AA_MAGIC);
+	p = wr_varlena(p, (const struct varlena *) st->model);
+	p = wr_varlena(p, (const struct varlena *) st->options);
+	p = wr_u32(p, (uint32) st->dict.n);
+	for (int32 i = 0; i < st->dict.n; i++)
+	{
+		p = wr_u32(p, st->dict.lens[i]);
+		memcpy(p, st->dict.names[i], st->dict.lens[i]);
+		p += st->dict.lens[i];
+	}
+	p = wr_u64(p, st->users->members);
+	/*
+	 * Users in id order, so that the leader, which takes users in id order,
+	 * reads every part front to back instead of jumping around in it.
+	 */
+	users = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (st->users->members + 1));
+	users_start_iterate(st->users, &it);
+	while ((u = users_iterate(st->users, &it)) != NULL)
+	{
+		users[nusers].user = u->user;
+		users[nusers].count = u->count;
+		users[nusers].head_or_nconv = u->head;
+		users[nusers].part = 0;
+		users[nusers++].off = 0;
+	}
+	sort_users(users, nusers);
+	vbuf = palloc(sizeof(double) * 16);
+	maxconv = 16;
+	for (size_t k = 0; k < nusers; k++)
+	{
+		uint8_t    *hdr = p;
+		uint32		nconv = 0;
+
+		p += USER_HDR;
+		for (uint32 i = users[k].head_or_nconv; i != UINT32_MAX; i = ev_at(st, i)->next)
+		{
+			AEv		   *e = ev_at(st, i);
+
+			p = wr_u64(p, (uint64) e->ts);
+			p = wr_u32(p, e->ch < 0 ? UINT32_MAX : (uint32) e->ch);
+			if (e->ch < 0)
+			{
+				if (nconv == maxconv)
+				{
+					maxconv *= 2;
+					vbuf = repalloc(vbuf, sizeof(double) * maxconv);
+				}
+				vbuf[nconv++] = val_of(st, e->ch);
+			}
+		}
+		for (uint32 k = 0; k < nconv; k++)
+		{
+			uint64		b;
+
+			memcpy(&b, &vbuf[k], 8);
+			p = wr_u64(p, b);
+		}
+		hdr = wr_u64(hdr, (uint64) users[k].user);
+		hdr = wr_u32(hdr, users[k].count);
+		wr_u32(hdr, nconv);
+	}
+	Assert(p == (uint8_t *) VARDATA(out) + len);
+	pfree(vbuf);
+	pfree(users);
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(attribution_agg_deserial);
+Datum
+attribution_agg_deserial(PG_FUNCTION_ARGS)
+{
+	AState	   *st = palloc0(sizeof(AState));
+
+	/* no copy: the combine function copies the bytes it keeps */
+	st->flat = PG_GETARG_BYTEA_P(0);
+	PG_RETURN_POINTER(st);
+}
+
+static void
+corrupt(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("attribution_agg: invalid partial state")));
+}
+
+static struct varlena *
+get_varlena(at_reader *r)
+{
+	uint32		len;
+	const uint8_t *b;
+	struct varlena *v;
+
+	if (!at_get_u32(r, &len) || len < VARHDRSZ || !at_get_bytes(r, &b, len))
+		corrupt();
+	v = palloc(len);
+	memcpy(v, b, len);
+	if (VARSIZE_ANY(v) != len)
+		corrupt();
+	return v;
+}
+
+/* A reader over a part's bytes, past its magic. */
+static at_reader
+part_reader(const bytea *flat)
+{
+	at_reader	r = {(const uint8_t *) VARDATA(flat), (const uint8_t *) VARDATA(flat) + VARSIZE(flat) - VARHDRSZ, NULL};
+	uint32		magic;
+
+	if (!at_get_u32(&r, &magic) || magic != AA_MAGIC)
+		corrupt();
+	return r;
+}
+
+/*
+ * Keeps a serialized state in `a` (NULL: a new state in cxt, with the
+ * part's model): checks the model, copies the bytes into cxt.
+ */
+static AState *
+add_part(AState *a, MemoryContext cxt, const bytea *flat)
+{
+	at_reader	r = part_reader(flat);
+	text	   *model = (text *) get_varlena(&r);
+	Jsonb	   *options = (Jsonb *) get_varlena(&r);
+	bytea	   *copy;
+
+	if (a == NULL)
+		a = astate_new(cxt, model, options);
+	else
+		same_model(a, model, options);
+	if (a->nparts == a->partcap)
+	{
+		int			ncap = a->partcap ? a->partcap * 2 : 4;
+		bytea	  **n = MemoryContextAlloc(a->cxt, sizeof(bytea *) * ncap);
+
+		if (a->parts)
+			memcpy(n, a->parts, sizeof(bytea *) * a->nparts);
+		a->parts = n;
+		a->partcap = ncap;
+	}
+	copy = MemoryContextAlloc(a->cxt, VARSIZE(flat));
+	memcpy(copy, flat, VARSIZE(flat));
+	a->parts[a->nparts++] = copy;
+	return a;
+}
+
+PG_FUNCTION_INFO_V1(attribution_agg_combine);
+Datum
+attribution_agg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	AState	   *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("attribution_agg_combine can only be called as an aggregate combine function")));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	a = PG_ARGISNULL(0) ? NULL : (AState *) PG_GETARG_POINTER(0);
+	b = (AState *) PG_GETARG_POINTER(1);
+	if (b->flat)
+		PG_RETURN_POINTER(add_part(a, aggctx, b->flat));
+	if (a == NULL)
+		a = astate_new(aggctx, b->model, b->options);
+	else
+		same_model(a, b->model, b->options);
+	for (int k = 0; k < b->nparts; k++)
+		a = add_part(a, aggctx, b->parts[k]);
+	{
+		int32	   *map = palloc(sizeof(int32) * (b->dict.n + 1));
+		users_iterator it;
+		UserEnt    *u;
+
+		for (int32 i = 0; i < b->dict.n; i++)
+			map[i] = at_dict_id(&a->dict, &a->alloc, b->dict.names[i], b->dict.lens[i]);
+		users_start_iterate(b->users, &it);
+		while ((u = users_iterate(b->users, &it)) != NULL)
+			for (uint32 i = u->head; i != UINT32_MAX; i = ev_at(b, i)->next)
+			{
+				AEv		   *e = ev_at(b, i);
+
+				if (e->ch < 0)
+					add_event(a, u->user, e->ts, -1, val_of(b, e->ch));
+				else
+					add_event(a, u->user, e->ts, map[e->ch], 0);
+			}
+	}
+	PG_RETURN_POINTER(a);
+}
+
+/* ---- the answer ---- */
+
+/* A part's channel map (its ids to the state's) and where its users start. */
+typedef struct PartIdx
+{
+	const uint8_t *base;
+	const uint8_t *end;
+	int32	   *map;
+	uint32		nch;
+	const uint8_t *users;
+	uint64		nusers;
+} PartIdx;
+
+/* Reads a part's header and channel names (adding them to st's dictionary). */
+static void
+part_names(AState *st, const bytea *flat, PartIdx *pi)
+{
+	at_reader	r = part_reader(flat);
+
+	(void) get_varlena(&r);		/* model and options: checked by add_part */
+	(void) get_varlena(&r);
+	if (!at_get_u32(&r, &pi->nch) || pi->nch > (size_t) (r.end - r.p) / 4)
+		corrupt();
+	pi->map = palloc(sizeof(int32) * (pi->nch + 1));
+	for (uint32 i = 0; i < pi->nch; i++)
+	{
+		uint32		len;
+		const uint8_t *b;
+
+		if (!at_get_u32(&r, &len) || !at_get_bytes(&r, &b, len))
+			corrupt();
+		pi->map[i] = at_dict_id(&st->dict, &st->alloc, (const char *) b, len);
+	}
+	if (!at_get_u64(&r, &pi->nusers) || pi->nusers > (size_t) (r.end - r.p) / USER_HDR)
+		corrupt();
+	pi->base = (const uint8_t *) VARDATA(flat);
+	pi->end = r.end;
+	pi->users = r.p;
+}
+
+/* Appends a part's users to refs (bounds checked), returns the new count. */
+static size_t
+part_users(const PartIdx *pi, uint32 part, UserRef *refs, size_t n)
+{
+	const uint8_t *p = pi->users;
+
+	for (uint64 k = 0; k < pi->nusers; k++)
+	{
+		uint32		count,
+					nconv;
+
+		if ((size_t) (pi->end - p) < USER_HDR)
+			corrupt();
+		refs[n].user = (int64) rd_u64(p);
+		count = rd_u32(p + 8);
+		nconv = rd_u32(p + 12);
+		p += USER_HDR;
+		if (nconv > count || count == 0 ||
+			(size_t) (pi->end - p) / EV_BYTES < count ||
+			(size_t) (pi->end - p) - (size_t) count * EV_BYTES < (size_t) nconv * 8)
+			corrupt();
+		refs[n].count = count;
+		refs[n].head_or_nconv = nconv;
+		refs[n].part = part;
+		refs[n].off = (uint32) (p - pi->base);
+		p += (size_t) count * EV_BYTES + (size_t) nconv * 8;
+		n++;
+	}
+	if (p != pi->end)
+		corrupt();
+	return n;
+}
+
+/* A part's events of one user into buf (channel ids mapped, checked). */
+static void
+part_events(const PartIdx *pi, const UserRef *r, at_event *buf)
+{
+	const uint8_t *p = pi->base + r->off;
+	const uint8_t *vals = p + (size_t) r->count * EV_BYTES;
+	uint32		vi = 0;
+
+	for (uint32 i = 0; i < r->count; i++, p += EV_BYTES)
+	{
+		uint32		ch = rd_u32(p + 8);
+
+		buf[i].ts = (int64) rd_u64(p);
+		if (ch == UINT32_MAX)
+		{
+			uint64		b;
+
+			if (vi >= r->head_or_nconv)
+				corrupt();
+			b = rd_u64(vals + 8 * vi++);
+			buf[i].ch = AT_CONV;
+			memcpy(&buf[i].value, &b, 8);
+			if (!isfinite(buf[i].value))
+				corrupt();
+		}
+		else
+		{
+			if (ch >= pi->nch)
+				corrupt();
+			buf[i].ch = pi->map[ch];
+			buf[i].value = 0;
+		}
+	}
+	if (vi != r->head_or_nconv)
+		corrupt();
+}
+
 PG_FUNCTION_INFO_V1(attribution_agg_final);
 Datum
 attribution_agg_final(PG_FUNCTION_ARGS)
@@ -529,7 +801,9 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	at_sum	   *conv,
 			   *val;
 	UserRef    *users;
+	PartIdx    *pidx;
 	size_t		nusers = 0,
+				nrefs,
 				maxlen = 1;
 	users_iterator it;
 	UserEnt    *u;
@@ -551,8 +825,16 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (AState *) PG_GETARG_POINTER(0);
 	if (st->flat)
-		st = merge_flat(NULL, CurrentMemoryContext, st->flat);
+		st = add_part(NULL, CurrentMemoryContext, st->flat);
 	at_parse_model(text_to_cstring(st->model), st->options, &am);
+	/* every part's channels join the dictionary before ranks are taken */
+	pidx = palloc(sizeof(PartIdx) * (st->nparts + 1));
+	nrefs = st->users->members;
+	for (int k = 0; k < st->nparts; k++)
+	{
+		part_names(st, st->parts[k], &pidx[k + 1]);
+		nrefs += pidx[k + 1].nusers;
+	}
 	nch = st->dict.n;
 	am.m.direct = at_direct_flags(&am, st->dict.names, st->dict.lens, nch);
 	rank = palloc(sizeof(int32) * (nch + 1));
@@ -561,41 +843,74 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	conv = palloc0(sizeof(at_sum) * (nch + 1));
 	val = palloc0(sizeof(at_sum) * (nch + 1));
 
-	users = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (st->users->members + 1));
+	users = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (nrefs + 1));
 	users_start_iterate(st->users, &it);
 	while ((u = users_iterate(st->users, &it)) != NULL)
 	{
 		users[nusers].user = u->user;
-		users[nusers].head = u->head;
-		users[nusers++].count = u->count;
-		if (u->count > maxlen)
-			maxlen = u->count;
+		users[nusers].count = u->count;
+		users[nusers].head_or_nconv = u->head;
+		users[nusers].part = 0;
+		users[nusers++].off = 0;
 	}
+	for (int k = 0; k < st->nparts; k++)
+		nusers = part_users(&pidx[k + 1], (uint32) k + 1, users, nusers);
+	Assert(nusers == nrefs);
 	sort_users(users, nusers);
+	/* a user's events may be in several parts: its longest journey is the sum */
+	for (size_t k = 0; k < nusers;)
+	{
+		size_t		len = 0,
+					j = k;
+
+		for (; j < nusers && users[j].user == users[k].user; j++)
+			len += users[j].count;
+		if (len > maxlen)
+			maxlen = len;
+		k = j;
+	}
+	if (maxlen > MaxAllocHugeSize / sizeof(at_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("attribution_agg: a journey of %zu events is too long", maxlen)));
 	buf = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(at_event) * maxlen);
 	scratch = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(at_event) * maxlen);
 	chbuf = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * maxlen);
 	tsbuf = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * maxlen);
 	wbuf = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * maxlen);
-	for (size_t k = 0; k < nusers; k++)
+	for (size_t k = 0; k < nusers;)
 	{
-		size_t		n = users[k].count,
-					j = n;
+		size_t		n = 0,
+					j;
 
 		if ((k & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
-		/* the list runs newest first: fill from the end to restore arrival order */
-		for (uint32 i = users[k].head; i != UINT32_MAX; i = ev_at(st, i)->next)
+		for (j = k; j < nusers && users[j].user == users[k].user; j++)
 		{
-			AEv		   *e = ev_at(st, i);
+			UserRef    *r = &users[j];
 
-			j--;
-			buf[j].ts = e->ts;
-			buf[j].ch = e->ch < 0 ? AT_CONV : e->ch;
-			buf[j].value = e->ch < 0 ? val_of(st, e->ch) : 0;
+			if (r->part > 0)
+				part_events(&pidx[r->part], r, buf + n);
+			else
+			{
+				size_t		m = n + r->count;
+
+				/* the list runs newest first: fill from the end to restore arrival order */
+				for (uint32 i = r->head_or_nconv; i != UINT32_MAX; i = ev_at(st, i)->next)
+				{
+					AEv		   *e = ev_at(st, i);
+
+					m--;
+					buf[m].ts = e->ts;
+					buf[m].ch = e->ch < 0 ? AT_CONV : e->ch;
+					buf[m].value = e->ch < 0 ? val_of(st, e->ch) : 0;
+				}
+			}
+			n += r->count;
 		}
 		at_sort_events(buf, n, rank, scratch);
 		at_attribute(&am.m, buf, n, nch, conv, val, chbuf, tsbuf, wbuf);
+		k = j;
 	}
 
 	rettype = get_fn_expr_rettype(fcinfo->flinfo);
