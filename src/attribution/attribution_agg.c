@@ -29,67 +29,31 @@
 
 #include <math.h>
 
-typedef struct UserEnt
-{
-	int64		user;
-	uint32		head;			/* latest event; UINT32_MAX: none */
-	uint32		count;
-	char		status;
-} UserEnt;
-
-static inline uint32
-user_hash(int64 k)
-{
-	uint64		h = (uint64) k;
-
-	h ^= h >> 33;
-	h *= UINT64CONST(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return (uint32) h;
-}
-
-#define SH_PREFIX users
-#define SH_ELEMENT_TYPE UserEnt
-#define SH_KEY_TYPE int64
-#define SH_KEY user
-#define SH_HASH_KEY(tb, key) user_hash(key)
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-#define CHUNK_BITS 16
-#define CHUNK (1u << CHUNK_BITS)
 #define AA_MAGIC 0x32414150		/* "PAA2" little-endian */
 
+/* An event of the state: its user, time, and channel id or -1 - value index. */
 typedef struct AEv
 {
+	int64		user;
 	int64		ts;
-	int32		ch;				/* channel id, or -1 - index of the value */
-	uint32		next;
+	int32		ch;
 } AEv;
 
 typedef struct AState
 {
 	MemoryContext cxt;
 	at_alloc	alloc;
-	users_hash *users;
-	AEv		  **ev;
-	uint32		nchunks;
-	uint32		chunkcap;
-	uint64		nev;
-	double	  **vals;
-	uint32		nvchunks;
-	uint32		vchunkcap;
-	uint64		nval;
+	AEv		   *ev;				/* in arrival order */
+	size_t		nev;
+	size_t		evcap;
+	bool		sorted;			/* ev's users never decrease */
+	double	   *vals;			/* conversion values */
+	size_t		nval;
+	size_t		valcap;
 	at_dict		dict;
 	text	   *model;
 	Jsonb	   *options;
 	/* per-row shortcuts of the transition (see attribution_agg_trans) */
-	UserEnt    *last_user;		/* entry of the latest users_insert; NULL: none */
 	int32		last_ch;		/* id of the previous row's channel; -1: none */
 	bool		args_stable;	/* model and options are constants of the query */
 	/* serialized states kept whole by the combine function (aggregate context) */
@@ -110,7 +74,7 @@ astate_new(MemoryContext cxt, text *model, Jsonb *options)
 	at_parse_model(text_to_cstring(model), options, &am);
 	st->cxt = cxt;
 	st->alloc = at_pg_alloc(cxt);
-	st->users = users_create(cxt, 1024, NULL);
+	st->sorted = true;
 	st->last_ch = -1;
 	at_dict_init(&st->dict, &st->alloc);
 	st->model = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(model));
@@ -136,97 +100,135 @@ same_model(AState *st, text *model, Jsonb *options)
 				 errmsg("attribution_agg: the model and options must be the same for every row of a group")));
 }
 
-static void
+/* Room for one more element in a growing array of the state (doubling). */
+static void *
+grow(AState *st, void *p, size_t *cap, size_t size)
+{
+	size_t		ncap = *cap ? *cap * 2 : 1024;
+
+	if (ncap > MaxAllocHugeSize / size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("attribution_agg: too many events in one group"),
+				 errhint("Group by a coarser key first, or use journey_agg per user with attribute.")));
+	p = p ? repalloc_huge(p, ncap * size) : MemoryContextAllocHuge(st->cxt, ncap * size);
+	*cap = ncap;
+	return p;
+}
+
+/*
+ * Appends an event.  There is no per-user structure while rows come in:
+ * users are grouped at the end by sorting the events by user, which is
+ * skipped when they arrived in user order (a table loaded or clustered
+ * per user, each parallel worker's share of it).
+ */
+static inline void
 add_event(AState *st, int64 user, int64 ts, int32 ch, double value)
 {
-	UserEnt    *u = st->last_user;
-	uint64		i = st->nev;
 	AEv		   *e;
 
-	/*
-	 * Rows often come grouped by user (tables loaded or clustered per user,
-	 * a user's events in one block), so the previous row's entry is tried
-	 * before hashing.  It is always the entry the latest users_insert
-	 * returned, and entries move only inside users_insert, so it is valid.
-	 */
-	if (u == NULL || u->user != user)
-	{
-		bool		found;
-
-		u = users_insert(st->users, user, &found);
-		if (!found)
-		{
-			u->head = UINT32_MAX;
-			u->count = 0;
-		}
-		st->last_user = u;
-	}
-	if (i >= UINT32_MAX - 1)
+	if (st->nev >= UINT32_MAX - 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("attribution_agg: more than 4 billion events in one group"),
 				 errhint("Group by a coarser key first, or use journey_agg per user with attribute.")));
-	if ((i >> CHUNK_BITS) >= st->nchunks)
-	{
-		if (st->nchunks == st->chunkcap)
-		{
-			uint32		ncap = st->chunkcap ? st->chunkcap * 2 : 16;
-			AEv		  **n = MemoryContextAlloc(st->cxt, sizeof(AEv *) * ncap);
-
-			if (st->ev)
-				memcpy(n, st->ev, sizeof(AEv *) * st->nchunks);
-			st->ev = n;
-			st->chunkcap = ncap;
-		}
-		st->ev[st->nchunks++] = MemoryContextAlloc(st->cxt, sizeof(AEv) * CHUNK);
-	}
+	if (st->nev == st->evcap)
+		st->ev = grow(st, st->ev, &st->evcap, sizeof(AEv));
 	if (ch < 0)
 	{
-		uint64		v = st->nval;
-
-		if (v >= INT32_MAX)
+		if (st->nval >= INT32_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("attribution_agg: more than 2 billion conversions in one group")));
-		if ((v >> CHUNK_BITS) >= st->nvchunks)
-		{
-			if (st->nvchunks == st->vchunkcap)
-			{
-				uint32		ncap = st->vchunkcap ? st->vchunkcap * 2 : 16;
-				double	  **n = MemoryContextAlloc(st->cxt, sizeof(double *) * ncap);
-
-				if (st->vals)
-					memcpy(n, st->vals, sizeof(double *) * st->nvchunks);
-				st->vals = n;
-				st->vchunkcap = ncap;
-			}
-			st->vals[st->nvchunks++] = MemoryContextAlloc(st->cxt, sizeof(double) * CHUNK);
-		}
-		st->vals[v >> CHUNK_BITS][v & (CHUNK - 1)] = value;
-		st->nval++;
-		ch = -1 - (int32) v;
+		if (st->nval == st->valcap)
+			st->vals = grow(st, st->vals, &st->valcap, sizeof(double));
+		st->vals[st->nval] = value;
+		ch = -1 - (int32) st->nval++;
 	}
-	e = &st->ev[i >> CHUNK_BITS][i & (CHUNK - 1)];
+	if (st->nev > 0 && user < st->ev[st->nev - 1].user)
+		st->sorted = false;
+	e = &st->ev[st->nev++];
+	e->user = user;
 	e->ts = ts;
 	e->ch = ch;
-	e->next = u->head;
-	u->head = (uint32) i;
-	u->count++;
-	st->nev++;
 }
 
-static inline AEv *
-ev_at(const AState *st, uint32 i)
+/*
+ * LSD radix sort of n elements of `size` bytes by the int64 user id at
+ * their start, 16 bits a pass; passes where every key has the same digit
+ * are skipped (ids below 2^32 take two).  Inlined per element type.
+ */
+static inline void
+radix_by_user(void *base, size_t n, size_t size)
 {
-	return &st->ev[i >> CHUNK_BITS][i & (CHUNK - 1)];
+	char	   *src = base,
+			   *dst = MemoryContextAllocHuge(CurrentMemoryContext, size * (n + 1)),
+			   *tmp = dst;
+	size_t	   *count = palloc0(sizeof(size_t) * 4 * 65536);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int64		k;
+		uint64		u;
+
+		memcpy(&k, src + i * size, 8);
+		u = (uint64) k ^ UINT64CONST(0x8000000000000000);
+		for (int pass = 0; pass < 4; pass++)
+			count[pass * 65536 + (u >> (16 * pass) & 0xffff)]++;
+	}
+	for (int pass = 0; pass < 4; pass++)
+	{
+		size_t	   *c = count + pass * 65536;
+		size_t		sum = 0;
+		bool		trivial = false;
+
+		for (int b = 0; b < 65536; b++)
+		{
+			size_t		x = c[b];
+
+			if (x == n)
+				trivial = true;
+			c[b] = sum;
+			sum += x;
+		}
+		if (trivial)
+			continue;			/* every key has the same digit: nothing moves */
+		if ((pass & 3) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (size_t i = 0; i < n; i++)
+		{
+			int64		k;
+
+			memcpy(&k, src + i * size, 8);
+			memcpy(dst + size * c[((uint64) k ^ UINT64CONST(0x8000000000000000)) >> (16 * pass) & 0xffff]++,
+				   src + i * size, size);
+		}
+		{
+			char	   *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != base)
+		memcpy(base, src, size * n);
+	pfree(tmp);
+	pfree(count);
+}
+
+/* The state's events grouped by user (ids ascending). */
+static void
+sort_events(AState *st)
+{
+	if (!st->sorted)
+		radix_by_user(st->ev, st->nev, sizeof(AEv));
+	st->sorted = true;
 }
 
 static inline double
 val_of(const AState *st, int32 ch)
 {
-	uint32		v = (uint32) (-1 - ch);
-
-	return st->vals[v >> CHUNK_BITS][v & (CHUNK - 1)];
+	return st->vals[-1 - (int64) ch];
 }
 
 static Jsonb *
@@ -332,65 +334,6 @@ attribution_agg_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* ---- users in id order (serialization and the answer) ---- */
-
-/*
- * A user's events in one place: the state's own lists (part 0, from head)
- * or a run of bytes of part k >= 1 (at off: count events, then nconv values).
- */
-typedef struct UserRef
-{
-	int64		user;
-	uint32		count;
-	uint32		head_or_nconv;
-	uint32		part;
-	uint32		off;
-} UserRef;
-
-/* LSD radix sort by user id, 16 bits a pass (a million users sort in milliseconds). */
-static void
-sort_users(UserRef *u, size_t n)
-{
-	UserRef    *tmp = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (n + 1));
-	UserRef    *src = u,
-			   *dst = tmp;
-	size_t	   *count = palloc(sizeof(size_t) * 65536);
-
-	for (int pass = 0; pass < 4; pass++)
-	{
-		int			shift = 16 * pass;
-		size_t		sum = 0;
-		bool		trivial = false;
-
-		memset(count, 0, sizeof(size_t) * 65536);
-		for (size_t i = 0; i < n; i++)
-			count[((uint64) src[i].user ^ UINT64CONST(0x8000000000000000)) >> shift & 0xffff]++;
-		for (int b = 0; b < 65536; b++)
-		{
-			size_t		c = count[b];
-
-			if (c == n)
-				trivial = true;
-			count[b] = sum;
-			sum += c;
-		}
-		if (trivial)
-			continue;			/* every key has the same digit: nothing moves */
-		for (size_t i = 0; i < n; i++)
-			dst[count[((uint64) src[i].user ^ UINT64CONST(0x8000000000000000)) >> shift & 0xffff]++] = src[i];
-		{
-			UserRef    *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != u)
-		memcpy(u, src, sizeof(UserRef) * n);
-	pfree(tmp);
-	pfree(count);
-}
-
 /* ---- serialization (parallel plans) ---- */
 
 /*
@@ -464,21 +407,23 @@ attribution_agg_serial(PG_FUNCTION_ARGS)
 	Size		len;
 	bytea	   *out;
 	uint8_t    *p;
-	users_iterator it;
-	UserEnt    *u;
-	UserRef    *users;
-	size_t		nusers = 0;
-	double	   *vbuf;
-	uint32		maxconv = 0;
+	uint64		nusers = 0;
 
-	/* a state that only holds parts (a combine's result) is not serialized again */
+	/* a state that holds parts (a combine's result) is not serialized again */
 	if (st->nparts > 0 || st->flat)
 		elog(ERROR, "attribution_agg: cannot serialize a combined state");
-	/* the size is known from the counts, so the events are walked once */
+	/*
+	 * Users in id order, so that the leader, which takes users in id order,
+	 * reads every part front to back.
+	 */
+	sort_events(st);
+	for (size_t i = 0; i < st->nev; i++)
+		nusers += (i == 0 || st->ev[i].user != st->ev[i - 1].user);
+	/* the size is known from the counts, so the events are written in one pass */
 	len = 4 + 4 + VARSIZE_ANY(st->model) + 4 + VARSIZE_ANY(st->options) + 4 + 8;
 	for (int32 i = 0; i < st->dict.n; i++)
 		len += 4 + (Size) st->dict.lens[i];
-	len += (Size) st->users->members * USER_HDR + (Size) st->nev * EV_BYTES + (Size) st->nval * 8;
+	len += (Size) nusers * USER_HDR + (Size) st->nev * EV_BYTES + (Size) st->nval * 8;
 	if (len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -497,60 +442,32 @@ attribution_agg_serial(PG_FUNCTION_ARGS)
 		memcpy(p, st->dict.names[i], st->dict.lens[i]);
 		p += st->dict.lens[i];
 	}
-	p = wr_u64(p, st->users->members);
-	/*
-	 * Users in id order, so that the leader, which takes users in id order,
-	 * reads every part front to back instead of jumping around in it.
-	 */
-	users = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (st->users->members + 1));
-	users_start_iterate(st->users, &it);
-	while ((u = users_iterate(st->users, &it)) != NULL)
+	p = wr_u64(p, nusers);
+	for (size_t k = 0, j; k < st->nev; k = j)
 	{
-		users[nusers].user = u->user;
-		users[nusers].count = u->count;
-		users[nusers].head_or_nconv = u->head;
-		users[nusers].part = 0;
-		users[nusers++].off = 0;
-	}
-	sort_users(users, nusers);
-	vbuf = palloc(sizeof(double) * 16);
-	maxconv = 16;
-	for (size_t k = 0; k < nusers; k++)
-	{
-		uint8_t    *hdr = p;
 		uint32		nconv = 0;
 
-		p += USER_HDR;
-		for (uint32 i = users[k].head_or_nconv; i != UINT32_MAX; i = ev_at(st, i)->next)
+		for (j = k; j < st->nev && st->ev[j].user == st->ev[k].user; j++)
+			nconv += st->ev[j].ch < 0;
+		p = wr_u64(p, (uint64) st->ev[k].user);
+		p = wr_u32(p, (uint32) (j - k));
+		p = wr_u32(p, nconv);
+		for (size_t i = k; i < j; i++)
 		{
-			AEv		   *e = ev_at(st, i);
-
-			p = wr_u64(p, (uint64) e->ts);
-			p = wr_u32(p, e->ch < 0 ? UINT32_MAX : (uint32) e->ch);
-			if (e->ch < 0)
+			p = wr_u64(p, (uint64) st->ev[i].ts);
+			p = wr_u32(p, st->ev[i].ch < 0 ? UINT32_MAX : (uint32) st->ev[i].ch);
+		}
+		for (size_t i = k; i < j && nconv > 0; i++)
+			if (st->ev[i].ch < 0)
 			{
-				if (nconv == maxconv)
-				{
-					maxconv *= 2;
-					vbuf = repalloc(vbuf, sizeof(double) * maxconv);
-				}
-				vbuf[nconv++] = val_of(st, e->ch);
-			}
-		}
-		for (uint32 k = 0; k < nconv; k++)
-		{
-			uint64		b;
+				double		v = val_of(st, st->ev[i].ch);
+				uint64		b;
 
-			memcpy(&b, &vbuf[k], 8);
-			p = wr_u64(p, b);
-		}
-		hdr = wr_u64(hdr, (uint64) users[k].user);
-		hdr = wr_u32(hdr, users[k].count);
-		wr_u32(hdr, nconv);
+				memcpy(&b, &v, 8);
+				p = wr_u64(p, b);
+			}
 	}
 	Assert(p == (uint8_t *) VARDATA(out) + len);
-	pfree(vbuf);
-	pfree(users);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -659,27 +576,37 @@ attribution_agg_combine(PG_FUNCTION_ARGS)
 		a = add_part(a, aggctx, b->parts[k]);
 	{
 		int32	   *map = palloc(sizeof(int32) * (b->dict.n + 1));
-		users_iterator it;
-		UserEnt    *u;
 
 		for (int32 i = 0; i < b->dict.n; i++)
 			map[i] = at_dict_id(&a->dict, &a->alloc, b->dict.names[i], b->dict.lens[i]);
-		users_start_iterate(b->users, &it);
-		while ((u = users_iterate(b->users, &it)) != NULL)
-			for (uint32 i = u->head; i != UINT32_MAX; i = ev_at(b, i)->next)
-			{
-				AEv		   *e = ev_at(b, i);
+		for (size_t i = 0; i < b->nev; i++)
+		{
+			AEv		   *e = &b->ev[i];
 
-				if (e->ch < 0)
-					add_event(a, u->user, e->ts, -1, val_of(b, e->ch));
-				else
-					add_event(a, u->user, e->ts, map[e->ch], 0);
-			}
+			if (e->ch < 0)
+				add_event(a, e->user, e->ts, -1, val_of(b, e->ch));
+			else
+				add_event(a, e->user, e->ts, map[e->ch], 0);
+		}
 	}
 	PG_RETURN_POINTER(a);
 }
 
 /* ---- the answer ---- */
+
+/*
+ * A user's events in one place: a run of the state's own events (part 0,
+ * from index off) or a run of bytes of part k >= 1 (at byte off: count
+ * events, then nconv values).
+ */
+typedef struct UserRef
+{
+	int64		user;
+	uint32		count;
+	uint32		nconv;
+	uint32		part;
+	uint32		off;
+} UserRef;
 
 /* A part's channel map (its ids to the state's) and where its users start. */
 typedef struct PartIdx
@@ -741,7 +668,7 @@ part_users(const PartIdx *pi, uint32 part, UserRef *refs, size_t n)
 			(size_t) (pi->end - p) - (size_t) count * EV_BYTES < (size_t) nconv * 8)
 			corrupt();
 		refs[n].count = count;
-		refs[n].head_or_nconv = nconv;
+		refs[n].nconv = nconv;
 		refs[n].part = part;
 		refs[n].off = (uint32) (p - pi->base);
 		p += (size_t) count * EV_BYTES + (size_t) nconv * 8;
@@ -769,7 +696,7 @@ part_events(const PartIdx *pi, const UserRef *r, at_event *buf)
 		{
 			uint64		b;
 
-			if (vi >= r->head_or_nconv)
+			if (vi >= r->nconv)
 				corrupt();
 			b = rd_u64(vals + 8 * vi++);
 			buf[i].ch = AT_CONV;
@@ -785,7 +712,7 @@ part_events(const PartIdx *pi, const UserRef *r, at_event *buf)
 			buf[i].value = 0;
 		}
 	}
-	if (vi != r->head_or_nconv)
+	if (vi != r->nconv)
 		corrupt();
 }
 
@@ -805,8 +732,6 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	size_t		nusers = 0,
 				nrefs,
 				maxlen = 1;
-	users_iterator it;
-	UserEnt    *u;
 	at_event   *buf,
 			   *scratch;
 	int32	   *chbuf;
@@ -829,7 +754,14 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	at_parse_model(text_to_cstring(st->model), st->options, &am);
 	/* every part's channels join the dictionary before ranks are taken */
 	pidx = palloc(sizeof(PartIdx) * (st->nparts + 1));
-	nrefs = st->users->members;
+	/*
+	 * Sorting in place keeps the state's events (only their order changes),
+	 * so calling the final function again, or adding rows after it, is fine.
+	 */
+	sort_events(st);
+	nrefs = 0;
+	for (size_t i = 0; i < st->nev; i++)
+		nrefs += (i == 0 || st->ev[i].user != st->ev[i - 1].user);
 	for (int k = 0; k < st->nparts; k++)
 	{
 		part_names(st, st->parts[k], &pidx[k + 1]);
@@ -844,19 +776,20 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	val = palloc0(sizeof(at_sum) * (nch + 1));
 
 	users = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (nrefs + 1));
-	users_start_iterate(st->users, &it);
-	while ((u = users_iterate(st->users, &it)) != NULL)
+	for (size_t k = 0, j; k < st->nev; k = j)
 	{
-		users[nusers].user = u->user;
-		users[nusers].count = u->count;
-		users[nusers].head_or_nconv = u->head;
+		for (j = k; j < st->nev && st->ev[j].user == st->ev[k].user; j++)
+			;
+		users[nusers].user = st->ev[k].user;
+		users[nusers].count = (uint32) (j - k);
+		users[nusers].nconv = 0;
 		users[nusers].part = 0;
-		users[nusers++].off = 0;
+		users[nusers++].off = (uint32) k;
 	}
 	for (int k = 0; k < st->nparts; k++)
 		nusers = part_users(&pidx[k + 1], (uint32) k + 1, users, nusers);
 	Assert(nusers == nrefs);
-	sort_users(users, nusers);
+	radix_by_user(users, nusers, sizeof(UserRef));
 	/* a user's events may be in several parts: its longest journey is the sum */
 	for (size_t k = 0; k < nusers;)
 	{
@@ -893,17 +826,13 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 				part_events(&pidx[r->part], r, buf + n);
 			else
 			{
-				size_t		m = n + r->count;
-
-				/* the list runs newest first: fill from the end to restore arrival order */
-				for (uint32 i = r->head_or_nconv; i != UINT32_MAX; i = ev_at(st, i)->next)
+				for (uint32 i = 0; i < r->count; i++)
 				{
-					AEv		   *e = ev_at(st, i);
+					AEv		   *e = &st->ev[r->off + i];
 
-					m--;
-					buf[m].ts = e->ts;
-					buf[m].ch = e->ch < 0 ? AT_CONV : e->ch;
-					buf[m].value = e->ch < 0 ? val_of(st, e->ch) : 0;
+					buf[n + i].ts = e->ts;
+					buf[n + i].ch = e->ch < 0 ? AT_CONV : e->ch;
+					buf[n + i].value = e->ch < 0 ? val_of(st, e->ch) : 0;
 				}
 			}
 			n += r->count;
