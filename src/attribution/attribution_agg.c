@@ -2,16 +2,17 @@
  * attribution_agg.c — credits of a rule-based model summed over all users,
  * in one aggregate that groups by user itself.
  *
- * The state is internal: a hash of users, each with a linked list of its
- * events in chunked arrays (16 bytes a touch, 24 a conversion), and one
- * channel dictionary.  At the end, users are taken in id order and each
- * journey is sorted and credited by the plain-C core, so the sums depend
- * only on the rows (not on their order, nor on the plan).
+ * The state is internal: the events in one array (user, time, channel id
+ * or conversion value index; 24 bytes a touch, 32 a conversion) and one
+ * channel dictionary.  At the end the events are grouped by user (a radix
+ * sort, skipped when they came in user order), users are taken in id order
+ * and each journey is sorted and credited by the plain-C core, so the sums
+ * depend only on the rows (not on their order, nor on the plan).
  *
  * Parallel plans: a worker's state is written once, each user's events
- * contiguous; the leader's combine only keeps those bytes ("parts"), and
- * the final function reads every part in place next to its own users,
- * so the leader never re-inserts the workers' events into a hash.
+ * contiguous, users in id order; the leader's combine only keeps those
+ * bytes ("parts"), and the final function reads every part in place next
+ * to its own events, so the leader never re-inserts the workers' events.
  */
 #include "attribution/at_glue.h"
 
