@@ -5,12 +5,13 @@
  * The state is internal: the events in one array (user, time, channel id
  * or conversion value index; 24 bytes a touch, 32 a conversion) and one
  * channel dictionary.  At the end the events are grouped by user (a radix
- * sort, skipped when they came in user order), users are taken in id order
+ * sort, skipped when they came in user order with few breaks: then runs of
+ * one user are sorted instead), users are taken in id order
  * and each journey is sorted and credited by the plain-C core, so the sums
  * depend only on the rows (not on their order, nor on the plan).
  *
  * Parallel plans: a worker's state is written once, each user's events
- * contiguous, users in id order; the leader's combine only keeps those
+ * contiguous, runs in id order; the leader's combine only keeps those
  * bytes ("parts"), and the final function reads every part in place next
  * to its own events, so the leader never re-inserts the workers' events.
  */
@@ -40,7 +41,6 @@ astate_new(MemoryContext cxt, text *model, Jsonb *options)
 	at_parse_model(text_to_cstring(model), options, &am);
 	st->cxt = cxt;
 	st->alloc = at_pg_alloc(cxt);
-	st->sorted = true;
 	st->last_ch = -1;
 	at_dict_init(&st->dict, &st->alloc);
 	st->model = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(model));
@@ -163,12 +163,22 @@ radix_by_user(void *base, size_t n, size_t size)
 	pfree(count);
 }
 
+/*
+ * Readers take the events as runs of one user, and the final function sorts
+ * the runs by user, so rows that came in user order with a few breaks (a
+ * synchronized scan that started mid-table and wrapped around, a worker
+ * given several stretches of the table) need no sort here: only many breaks
+ * (rows in time order) are worth sorting, so that each user is one run read
+ * from one place.
+ */
 void
 sort_events(AState *st)
 {
-	if (!st->sorted)
+	if (st->descents > 64 && st->descents > st->nev / 256)
+	{
 		radix_by_user(st->ev, st->nev, sizeof(AEv));
-	st->sorted = true;
+		st->descents = 0;
+	}
 }
 
 void

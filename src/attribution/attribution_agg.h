@@ -26,7 +26,7 @@ typedef struct AState
 	AEv		   *ev;				/* in arrival order */
 	size_t		nev;
 	size_t		evcap;
-	bool		sorted;			/* ev's users never decrease */
+	size_t		descents;		/* places where ev's user id decreases */
 	double	   *vals;			/* conversion values */
 	size_t		nval;
 	size_t		valcap;
@@ -48,7 +48,7 @@ extern AState *astate_new(MemoryContext cxt, text *model, Jsonb *options);
 extern void same_model(AState *st, text *model, Jsonb *options);
 /* Room for one more element in a growing array of the state (doubling). */
 extern void *aa_grow(AState *st, void *p, size_t *cap, size_t size);
-/* The state's events grouped by user (ids ascending). */
+/* The state's events in runs of one user, few enough to read in place. */
 extern void sort_events(AState *st);
 
 /*
@@ -81,7 +81,7 @@ add_event(AState *st, int64 user, int64 ts, int32 ch, double value)
 		ch = -1 - (int32) st->nval++;
 	}
 	if (st->nev > 0 && user < st->ev[st->nev - 1].user)
-		st->sorted = false;
+		st->descents++;
 	e = &st->ev[st->nev++];
 	e->user = user;
 	e->ts = ts;

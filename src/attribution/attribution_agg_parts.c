@@ -88,8 +88,9 @@ attribution_agg_serial(PG_FUNCTION_ARGS)
 	if (st->nparts > 0 || st->flat)
 		elog(ERROR, "attribution_agg: cannot serialize a combined state");
 	/*
-	 * Users in id order, so that the leader, which takes users in id order,
-	 * reads every part front to back.
+	 * Each user's events contiguous, and runs in id order unless the rows
+	 * came with many breaks in user order (then sorted): the leader, which
+	 * takes users in id order, reads every part in a few sequential streams.
 	 */
 	sort_events(st);
 	for (size_t i = 0; i < st->nev; i++)

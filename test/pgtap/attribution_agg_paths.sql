@@ -3,14 +3,15 @@
 -- neither the channel shortcut nor the grouping): the previous-row channel
 -- shortcut (channels alternating, NULL channels and conversions in between,
 -- equal-length different names, the empty name); rows arriving in user order
--- (no sort) or not (radix sorts of the 11,000-odd events and 1,500 users:
+-- (no sort), with one break (a wrap-around: runs of one user sorted) or not
+-- (radix sorts of the 11,000-odd events and 1,500 users:
 -- descending, shuffled, ids negative and above 2^32 and 2^48); the model
 -- given as a parameter or a column; window use
 -- (the final function runs, then more rows come); parallel plans with users
 -- split across workers (the leader reads the workers' states in place), with
 -- and without leader participation; partitionwise partial aggregation.
 BEGIN;
-SELECT plan(28);
+SELECT plan(33);
 
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
@@ -67,6 +68,11 @@ SELECT is(pg_temp.bad(attribution_agg(user_id, ts, channel, conv, value, m.model
 FROM ap_models m, ap_ev GROUP BY m.model, m.options ORDER BY m.model;
 SELECT is(pg_temp.bad(attribution_agg(user_id, ts, channel, conv, value, m.model, m.options ORDER BY k), m.model, m.options),
           0::bigint, format('%s: rows shuffled = reference', m.model))
+FROM ap_models m, ap_ev GROUP BY m.model, m.options ORDER BY m.model;
+-- user order with one break (no sort: runs of one user are sorted), user 3 (32-odd rows) split across it
+SELECT is(pg_temp.bad(attribution_agg(user_id, ts, channel, conv, value, m.model, m.options
+                                      ORDER BY (user_id, i) < (3::bigint, 10), user_id, i), m.model, m.options),
+          0::bigint, format('%s: user order wrapping around mid-user = reference', m.model))
 FROM ap_models m, ap_ev GROUP BY m.model, m.options ORDER BY m.model;
 -- the same channel many rows in a row, then another of the same length
 SELECT is(pg_temp.bad(attribution_agg(user_id, ts, channel, conv, value, 'linear', '{"lookback": "3 days"}' ORDER BY channel, k),
