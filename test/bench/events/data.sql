@@ -19,7 +19,8 @@ CREATE FUNCTION pg_temp.u01(bigint, int) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT (hashint8extended($1, $2) & 16777215)::float8 / 16777216 $$;
 
-DROP TABLE IF EXISTS events;
+-- CASCADE: the benchmarks' views over events (attribution.sh's attr_rows) are recreated by each run
+DROP TABLE IF EXISTS events CASCADE;
 CREATE UNLOGGED TABLE events (
   user_id bigint NOT NULL,
   ts      timestamptz NOT NULL,
