@@ -402,15 +402,23 @@ slice_at(SliceReader *r, uint64 off, uint64 want, size_t *got)
 
 /*
  * The inner header of the bucket at pos (its key first when keyed, as in
- * the portable form), read into *v; false when it has no offsets.
+ * the portable form), read into *v; false when it has no offsets.  want
+ * bytes are read at first (unless the kept slice has the start): a header
+ * that crosses a chunk boundary then costs one index scan of two chunks
+ * instead of two scans.  RB64_HEADER_GUESS covers the header of a bucket of
+ * up to about 60 containers (4 million ids); asking for a whole chunk
+ * would fetch two chunks for nearly every header.
  */
+#define RB64_HEADER_GUESS 512
+
 static bool
-inner_header_at(SliceReader *rd, uint64 pos, bool keyed, rb_view *v, uint32 *key)
+inner_header_at(SliceReader *rd, uint64 pos, bool keyed, uint64 want, rb_view *v, uint32 *key)
 {
 	size_t		skip = keyed ? 4 : 0;
 	size_t		got,
 				hsize;
-	const uint8 *b = slice_at(rd, pos, skip + 8, &got);
+	bool		kept = rd->data && pos >= rd->start && pos + skip + 8 <= rd->start + rd->len;
+	const uint8 *b = slice_at(rd, pos, kept ? skip + 8 : Max(want, skip + 8), &got);
 
 	if (got < skip + 8)
 		rb64_corrupt_error();
@@ -499,7 +507,7 @@ contains_dir(SliceReader *rd, uint64 n, uint64 x, bool *result)
 		*result = false;
 		return true;
 	}
-	if (!inner_header_at(rd, start, false, &v, NULL))
+	if (!inner_header_at(rd, start, false, Min(end - start, RB64_HEADER_GUESS), &v, NULL))
 		return false;
 	ci = rb_view_find(&v, (uint16) ((uint32) x >> 16));
 	*result = ci >= 0 && container_contains_at(rd, start, end, &v, ci, (uint32) x);
@@ -535,7 +543,7 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 		rb_view		v;
 		int32		ci;
 
-		if (!inner_header_at(&rd, pos, true, &v, &key))
+		if (!inner_header_at(&rd, pos, true, 12, &v, &key))
 			return false;
 		if (key > hi)
 			break;
