@@ -140,12 +140,28 @@ roaringbitmap64_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(rb64_stored_from_portable(result));
 }
 
-/* The binary form is portable whatever the stored form (rb64_format.h). */
+/*
+ * The binary form is portable whatever the stored form (rb64_format.h); a
+ * directory value is written portable straight into the message.
+ */
 PG_FUNCTION_INFO_V1(roaringbitmap64_send);
 Datum
 roaringbitmap64_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(rb_send_raw(rb64_portable_of(PG_GETARG_BYTEA_P(0))));
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+	StringInfoData buf;
+	Rb64Arg		a;
+	size_t		size;
+
+	if (!rb64_is_dir((const uint8 *) VARDATA(b), VARSIZE(b) - VARHDRSZ))
+		PG_RETURN_BYTEA_P(rb_send_raw(b));
+	rb64_arg_from_bytea(b, &a);
+	size = rb64_buckets_size(a.b, a.n, false);
+	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, (int) size);
+	rb64_write_buckets(a.b, a.n, false, (uint8 *) buf.data + buf.len);
+	buf.len += (int) size;
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
 PG_FUNCTION_INFO_V1(rb64_to_bytea);
