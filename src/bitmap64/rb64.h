@@ -1,8 +1,9 @@
 /*
  * rb64.h — the roaringbitmap64 type's in-memory forms (fmgr side).
  *
- * A value is flat (the portable 64-bit format, read in place through
- * rb64_bucket views) or, as an aggregate state, an expanded object holding
+ * A value is flat (the stored form of rb64_format.h: the portable 64-bit
+ * format, with a bucket directory when it has several buckets; read in
+ * place through rb64_bucket views) or, as an aggregate state, an expanded object holding
  * one CRoaring 32-bit bitmap per high key.  Every set operation works
  * bucket by bucket with the 32-bit routines of src/bitmap/.
  */
@@ -96,6 +97,9 @@ extern void rb64out_bitmap(Rb64Out *o, uint32 key, RbOwned *r);
 extern bytea *rb64out_finish(Rb64Out *o);
 extern bytea *rb64_serialize_set(Rb64Set *s, bool optimize);
 extern bytea *rb64_empty(void);
+/* Binary (portable) form to stored form, after validation, and back. */
+extern bytea *rb64_stored_from_portable(bytea *portable);
+extern bytea *rb64_portable_of(bytea *stored);
 
 extern void rb64_validate_or_error(const char *buf, size_t len, int sqlstate);
 pg_attribute_noreturn() extern void rb64_corrupt_error(void);

@@ -359,11 +359,12 @@ serialize_error(void)
 bytea *
 rb64out_finish(Rb64Out *o)
 {
-	uint64		total = 8;
+	uint64		inner = 0;
 	uint64		count = 0;
 	size_t	   *sizes = palloc(Max(o->n, 1) * sizeof(size_t));
+	uint64		total;
 	bytea	   *result;
-	char	   *p;
+	rb64_writer w;
 
 	for (int64 i = 0; i < o->n; i++)
 	{
@@ -381,33 +382,71 @@ rb64out_finish(Rb64Out *o)
 		}
 		if (sizes[i] > 0)
 		{
-			total += 4 + sizes[i];
+			inner += sizes[i];
 			count++;
 		}
 	}
+	total = 8 + count * RB64_DIR_ENTRY_BYTES + inner;	/* before the size_t sum */
 	rb_check_result_size(total + VARHDRSZ);
+	total = rb64_write_size(count, inner, rb64_dir_wanted(count));
 	result = palloc(total + VARHDRSZ);
 	SET_VARSIZE(result, total + VARHDRSZ);
-	p = VARDATA(result);
-	memcpy(p, &count, 8);		/* little-endian hosts only, as CRoaring */
-	p += 8;
+	rb64_write_begin(&w, (uint8 *) VARDATA(result), count, rb64_dir_wanted(count));
 	for (int64 i = 0; i < o->n; i++)
 	{
+		uint8	   *p;
+
 		if (sizes[i] == 0)
 			continue;
-		memcpy(p, &o->keys[i], 4);
-		p += 4;
+		p = rb64_write_bucket(&w, o->keys[i], sizes[i]);
 		if (o->views[i])
 			memcpy(p, o->views[i]->buf, sizes[i]);
 		else
-			roaring_bitmap_portable_serialize(o->bms[i]->r, p);
-		p += sizes[i];
+			roaring_bitmap_portable_serialize(o->bms[i]->r, (char *) p);
 	}
 	for (int64 i = 0; i < o->n; i++)
 		if (o->bms[i])
 			rb_owned_free(o->bms[i]);
 	pfree(sizes);
 	return result;
+}
+
+/*
+ * Between the binary form and the stored form (rb64_format.h): values of
+ * two or more buckets get or lose their directory; others are the same
+ * bytes and come back as they are.
+ */
+static bytea *
+convert_form(bytea *b, bool dir)
+{
+	Rb64Arg		a;
+	size_t		size;
+	bytea	   *result;
+
+	if (rb64_is_dir((const uint8 *) VARDATA(b), VARSIZE(b) - VARHDRSZ) == dir)
+		return b;
+	rb64_arg_from_bytea(b, &a);
+	if (dir && !rb64_dir_wanted(a.n))
+		return b;
+	size = rb64_buckets_size(a.b, a.n, dir);
+	rb_check_result_size((uint64) size + VARHDRSZ);
+	result = palloc(size + VARHDRSZ);
+	SET_VARSIZE(result, size + VARHDRSZ);
+	rb64_write_buckets(a.b, a.n, dir, (uint8 *) VARDATA(result));
+	pfree(a.b);
+	return result;
+}
+
+bytea *
+rb64_stored_from_portable(bytea *portable)
+{
+	return convert_form(portable, true);
+}
+
+bytea *
+rb64_portable_of(bytea *stored)
+{
+	return convert_form(stored, false);
 }
 
 bytea *
@@ -422,7 +461,8 @@ rb64_empty(void)
 static Size
 set_flat_size(Rb64Set *s, bool optimize)
 {
-	uint64		total = 8;
+	uint64		inner = 0;
+	uint64		count = 0;
 
 	for (int32 i = 0; i < s->n; i++)
 	{
@@ -431,29 +471,33 @@ set_flat_size(Rb64Set *s, bool optimize)
 		if (!rb_canonicalize(s->bms[i]))
 			serialize_error();
 		if (!roaring_bitmap_is_empty(s->bms[i]))
-			total += 4 + roaring_bitmap_portable_size_in_bytes(s->bms[i]);
+		{
+			inner += roaring_bitmap_portable_size_in_bytes(s->bms[i]);
+			count++;
+		}
 	}
-	rb_check_result_size(total + VARHDRSZ);
-	return (Size) total + VARHDRSZ;
+	rb_check_result_size(8 + count * RB64_DIR_ENTRY_BYTES + inner + VARHDRSZ);
+	return rb64_write_size(count, inner, rb64_dir_wanted(count)) + VARHDRSZ;
 }
 
 static void
 set_flatten(Rb64Set *s, char *p)
 {
 	uint64		count = 0;
-	char	   *start = p;
+	rb64_writer w;
 
-	p += 8;
+	for (int32 i = 0; i < s->n; i++)
+		if (!roaring_bitmap_is_empty(s->bms[i]))
+			count++;
+	rb64_write_begin(&w, (uint8 *) p, count, rb64_dir_wanted(count));
 	for (int32 i = 0; i < s->n; i++)
 	{
 		if (roaring_bitmap_is_empty(s->bms[i]))
 			continue;
-		memcpy(p, &s->keys[i], 4);
-		p += 4;
-		p += roaring_bitmap_portable_serialize(s->bms[i], p);
-		count++;
+		roaring_bitmap_portable_serialize(s->bms[i],
+										  (char *) rb64_write_bucket(&w, s->keys[i],
+																	 roaring_bitmap_portable_size_in_bytes(s->bms[i])));
 	}
-	memcpy(start, &count, 8);
 }
 
 bytea *

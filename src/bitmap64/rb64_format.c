@@ -41,7 +41,7 @@ rb64_bucket_count(const uint8_t *buf, size_t len)
 
 	if (len < 8)
 		return -1;
-	n = rb_ld64(buf);
+	n = rb_ld64(buf) & ~RB64_DIR_FLAG;
 	if (n > (len - 8) / RB64_MIN_BUCKET_BYTES)
 		return -1;
 	return (int64_t) n;
@@ -128,6 +128,8 @@ rb64_parse(const uint8_t *buf, size_t len, rb64_bucket *out, int64_t n)
 {
 	size_t		pos = 8;
 
+	if (rb64_is_dir(buf, len))
+		return rb64_parse_dir(buf, len, out, n);
 	for (int64_t i = 0; i < n; i++)
 	{
 		size_t		sz;

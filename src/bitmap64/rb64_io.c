@@ -71,7 +71,7 @@ roaringbitmap64_in(PG_FUNCTION_ARGS)
 
 		rb64_validate_or_error(VARDATA(b), VARSIZE(b) - VARHDRSZ,
 							   ERRCODE_INVALID_TEXT_REPRESENTATION);
-		PG_RETURN_BYTEA_P(b);
+		PG_RETURN_BYTEA_P(rb64_stored_from_portable(b));
 	}
 	PG_RETURN_BYTEA_P(parse_array_literal(input));
 }
@@ -88,13 +88,14 @@ roaringbitmap64_out(PG_FUNCTION_ARGS)
 
 	if (rb_output_format == RB_OUTPUT_BYTEA)
 	{
-		size_t		len = VARSIZE(b) - VARHDRSZ;
+		bytea	   *p = rb64_portable_of(b);
+		size_t		len = VARSIZE(p) - VARHDRSZ;
 		char	   *out = palloc(2 * len + 3);
 		uint64		n;
 
 		out[0] = '\\';
 		out[1] = 'x';
-		n = rb_hex_encode((const uint8 *) VARDATA(b), len, out + 2);
+		n = rb_hex_encode((const uint8 *) VARDATA(p), len, out + 2);
 		out[2 + n] = '\0';
 		PG_RETURN_CSTRING(out);
 	}
@@ -136,14 +137,38 @@ roaringbitmap64_recv(PG_FUNCTION_ARGS)
 
 	rb64_validate_or_error(VARDATA(result), VARSIZE(result) - VARHDRSZ,
 						   ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_BYTEA_P(result);
+	PG_RETURN_BYTEA_P(rb64_stored_from_portable(result));
 }
 
+/*
+ * The binary form is portable whatever the stored form (rb64_format.h); a
+ * directory value is written portable straight into the message.
+ */
 PG_FUNCTION_INFO_V1(roaringbitmap64_send);
 Datum
 roaringbitmap64_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(rb_send_raw(PG_GETARG_BYTEA_P(0)));
+	bytea	   *b = PG_GETARG_BYTEA_P(0);
+	StringInfoData buf;
+	Rb64Arg		a;
+	size_t		size;
+
+	if (!rb64_is_dir((const uint8 *) VARDATA(b), VARSIZE(b) - VARHDRSZ))
+		PG_RETURN_BYTEA_P(rb_send_raw(b));
+	rb64_arg_from_bytea(b, &a);
+	size = rb64_buckets_size(a.b, a.n, false);
+	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, (int) size);
+	rb64_write_buckets(a.b, a.n, false, (uint8 *) buf.data + buf.len);
+	buf.len += (int) size;
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(rb64_to_bytea);
+Datum
+rb64_to_bytea(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(rb64_portable_of(PG_GETARG_BYTEA_P(0)));
 }
 
 PG_FUNCTION_INFO_V1(roaringbitmap64_from_bytea);
@@ -154,7 +179,7 @@ roaringbitmap64_from_bytea(PG_FUNCTION_ARGS)
 
 	rb64_validate_or_error(VARDATA(b), VARSIZE(b) - VARHDRSZ,
 						   ERRCODE_INVALID_TEXT_REPRESENTATION);
-	PG_RETURN_BYTEA_P(b);
+	PG_RETURN_BYTEA_P(rb64_stored_from_portable(b));
 }
 
 PG_FUNCTION_INFO_V1(rb64_build);

@@ -351,10 +351,12 @@ rb64_jaccard_dist(PG_FUNCTION_ARGS)
 }
 
 /*
- * A point lookup in a large value stored out of line walks the buckets
- * through TOAST slices: per bucket before the one wanted, its key and inner
- * header (and a run count) give its size; in the bucket wanted, the header
- * locates the one container to read.  False when it cannot answer this
+ * A point lookup in a large value stored out of line reads TOAST slices:
+ * in the directory form (rb64_format.h) the count and directory give the
+ * bucket's place, then its inner header locates the one container to read
+ * (about three reads, wherever the bucket is).  A portable value (stored by
+ * 0.2.0) is walked: per bucket before the one wanted, its key and inner
+ * header (and a run count) give its size.  False when it cannot answer this
  * way (an inner header without offsets): the caller reads the whole value.
  */
 #define RB64_SLICE_THRESHOLD (3 * TOAST_MAX_CHUNK_SIZE)
@@ -398,6 +400,120 @@ slice_at(SliceReader *r, uint64 off, uint64 want, size_t *got)
 	return r->data;
 }
 
+/*
+ * The inner header of the bucket at pos (its key first when keyed, as in
+ * the portable form), read into *v; false when it has no offsets.  want
+ * bytes are read at first (unless the kept slice has the start): a header
+ * that crosses a chunk boundary then costs one index scan of two chunks
+ * instead of two scans.  RB64_HEADER_GUESS covers the header of a bucket of
+ * up to about 60 containers (4 million ids); asking for a whole chunk
+ * would fetch two chunks for nearly every header.
+ */
+#define RB64_HEADER_GUESS 512
+
+static bool
+inner_header_at(SliceReader *rd, uint64 pos, bool keyed, uint64 want, rb_view *v, uint32 *key)
+{
+	size_t		skip = keyed ? 4 : 0;
+	size_t		got,
+				hsize;
+	bool		kept = rd->data && pos >= rd->start && pos + skip + 8 <= rd->start + rd->len;
+	const uint8 *b = slice_at(rd, pos, kept ? skip + 8 : Max(want, skip + 8), &got);
+
+	if (got < skip + 8)
+		rb64_corrupt_error();
+	if (keyed)
+		*key = rb_ld32(b);
+	hsize = rb_header_size(b + skip, got - skip);
+	if (skip + hsize > got)
+		b = slice_at(rd, pos, skip + hsize, &got);
+	return rb_view_init(v, b + skip, Min(got - skip, hsize)) && v->offsets != NULL && v->n > 0;
+}
+
+/* Bytes of container ci of the inner bitmap at inner, whose header is v. */
+static int64
+container_size(SliceReader *rd, uint64 inner, const rb_view *v, int32 ci)
+{
+	int64		size = rb_view_payload_size(v, ci);
+
+	if (size < 0)
+	{
+		size_t		got;
+		const uint8 *r = slice_at(rd, inner + rb_view_offset(v, ci), 2, &got);
+
+		if (got < 2)
+			rb64_corrupt_error();
+		size = 2 + 4 * (int64) rb_ld16(r);
+	}
+	return size;
+}
+
+/* Is low in container ci of the inner bitmap at inner, ending by limit? */
+static bool
+container_contains_at(SliceReader *rd, uint64 inner, uint64 limit, const rb_view *v,
+					  int32 ci, uint32 low)
+{
+	uint64		off = inner + rb_view_offset(v, ci);
+	int64		size = container_size(rd, inner, v, ci);
+	size_t		got;
+	const uint8 *b;
+	rb_container c;
+
+	if (off + size > limit)
+		rb64_corrupt_error();
+	b = slice_at(rd, off, size, &got);
+	if (got < (size_t) size)
+		rb64_corrupt_error();
+	c.key = rb_view_key(v, ci);
+	c.card = rb_view_card(v, ci);
+	if (rb_view_is_run(v, ci))
+	{
+		c.type = RB_RUN;
+		c.nruns = rb_ld16(b);
+		c.data = b + 2;
+	}
+	else
+	{
+		c.type = c.card > RB_ARRAY_MAX ? RB_BITSET : RB_ARRAY;
+		c.nruns = 0;
+		c.data = b;
+	}
+	return rb_container_contains(&c, (uint16) low);
+}
+
+static bool
+contains_dir(SliceReader *rd, uint64 n, uint64 x, bool *result)
+{
+	uint32		hi = (uint32) (x >> 32);
+	uint64		dirend = 8 + n * RB64_DIR_ENTRY_BYTES;
+	size_t		got,
+				start,
+				end;
+	int64		index;
+	const uint8 *d;
+	rb_view		v;
+	int32		ci;
+
+	if (dirend > rd->total)
+		rb64_corrupt_error();
+	/* slices start at the offset asked: the directory from byte 0 */
+	d = slice_at(rd, 0, dirend, &got);
+	if (got < dirend)
+		rb64_corrupt_error();
+	if (!rb64_dir_locate(d, n, rd->total, hi, &index, &start, &end))
+		rb64_corrupt_error();
+	if (index < 0)
+	{
+		*result = false;
+		return true;
+	}
+	if (!inner_header_at(rd, start, false, Min(end - start, RB64_HEADER_GUESS), &v, NULL))
+		return false;
+	ci = rb_view_find(&v, (uint16) ((uint32) x >> 16));
+	*result = ci >= 0 && container_contains_at(rd, start, end, &v, ci, (uint32) x);
+	return true;
+}
+
 static bool
 contains_sliced(struct varlena *p, uint64 x, bool *result)
 {
@@ -412,69 +528,34 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 	if (got < 8)
 		rb64_corrupt_error();
 	n = rb_ld64(b);
+	if ((n & RB64_DIR_FLAG) != 0)
+	{
+		n &= ~RB64_DIR_FLAG;
+		if (n > (total - 8) / RB64_DIR_ENTRY_BYTES)
+			rb64_corrupt_error();
+		return contains_dir(&rd, n, x, result);
+	}
 	if (n > (total - 8) / RB64_MIN_BUCKET_BYTES)
 		rb64_corrupt_error();
 	for (uint64 i = 0; i < n; i++)
 	{
 		uint32		key;
-		size_t		hsize;
 		rb_view		v;
 		int32		ci;
-		uint64		off;
-		int64		size;
 
-		b = slice_at(&rd, pos, 12, &got);
-		if (got < 12)
-			rb64_corrupt_error();
-		key = rb_ld32(b);
+		if (!inner_header_at(&rd, pos, true, 12, &v, &key))
+			return false;
 		if (key > hi)
 			break;
-		hsize = rb_header_size(b + 4, got - 4);
-		if (4 + hsize > got)
-			b = slice_at(&rd, pos, 4 + hsize, &got);
-		if (!rb_view_init(&v, b + 4, Min(got - 4, hsize)) || v.offsets == NULL || v.n == 0)
-			return false;
-		ci = key == hi ? rb_view_find(&v, (uint16) ((uint32) x >> 16)) : v.n - 1;
-		if (ci < 0)
-			break;
-		off = pos + 4 + rb_view_offset(&v, ci);
-		size = rb_view_payload_size(&v, ci);
-		if (size < 0)
+		if (key == hi)
 		{
-			const uint8 *r = slice_at(&rd, off, 2, &got);
-
-			if (got < 2)
-				rb64_corrupt_error();
-			size = 2 + 4 * (int64) rb_ld16(r);
-		}
-		if (key < hi)
-		{
-			pos = off + size;
-			continue;
-		}
-		{
-			rb_container c;
-
-			b = slice_at(&rd, off, size, &got);
-			if (got < (size_t) size)
-				rb64_corrupt_error();
-			c.key = rb_view_key(&v, ci);
-			c.card = rb_view_card(&v, ci);
-			if (rb_view_is_run(&v, ci))
-			{
-				c.type = RB_RUN;
-				c.nruns = rb_ld16(b);
-				c.data = b + 2;
-			}
-			else
-			{
-				c.type = c.card > RB_ARRAY_MAX ? RB_BITSET : RB_ARRAY;
-				c.nruns = 0;
-				c.data = b;
-			}
-			*result = rb_container_contains(&c, (uint16) x);
+			ci = rb_view_find(&v, (uint16) ((uint32) x >> 16));
+			*result = ci >= 0 && container_contains_at(&rd, pos + 4, total, &v, ci, (uint32) x);
 			return true;
 		}
+		/* the bucket ends with its last container */
+		ci = v.n - 1;
+		pos += 4 + rb_view_offset(&v, ci) + container_size(&rd, pos + 4, &v, ci);
 	}
 	*result = false;
 	return true;

@@ -32,7 +32,12 @@ COMMENT ON FUNCTION roaringbitmap64_send(roaringbitmap64) IS 'Binary output: the
 CREATE FUNCTION roaringbitmap64(bytea) RETURNS roaringbitmap64
   AS 'MODULE_PATHNAME', 'roaringbitmap64_from_bytea' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION roaringbitmap64(bytea) IS 'Bitmap from its portable 64-bit Roaring serialization (validated); also the bytea cast';
-CREATE CAST (roaringbitmap64 AS bytea) WITHOUT FUNCTION;
+-- values of several buckets are stored with a bucket directory; the bytea
+-- form is portable, so this cast converts (src/bitmap64/rb64_format.h)
+CREATE FUNCTION rb64_to_bytea(roaringbitmap64) RETURNS bytea
+  AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rb64_to_bytea(roaringbitmap64) IS 'The portable 64-bit Roaring serialization of the bitmap (the binary form); also the bytea cast';
+CREATE CAST (roaringbitmap64 AS bytea) WITH FUNCTION rb64_to_bytea(roaringbitmap64);
 CREATE CAST (bytea AS roaringbitmap64) WITH FUNCTION roaringbitmap64(bytea);
 
 -- construction and conversion

@@ -94,3 +94,9 @@ COMMENT ON AGGREGATE retention_counts(bigint, timestamptz, timestamptz, interval
 -- ALTER AGGREGATE cannot set it; the catalog row of each 0.2.0 aggregate is updated.
 UPDATE pg_catalog.pg_aggregate SET aggtransspace = 160
 WHERE aggcombinefn = 'ev_state_combine(internal, internal)'::regprocedure;
+-- bitmap64: a bucket directory in the stored form; the bytea cast converts to the portable form
+DROP CAST (roaringbitmap64 AS bytea);
+CREATE FUNCTION rb64_to_bytea(roaringbitmap64) RETURNS bytea
+  AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rb64_to_bytea(roaringbitmap64) IS 'The portable 64-bit Roaring serialization of the bitmap (the binary form); also the bytea cast';
+CREATE CAST (roaringbitmap64 AS bytea) WITH FUNCTION rb64_to_bytea(roaringbitmap64);

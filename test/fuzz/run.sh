@@ -22,7 +22,7 @@ build() {	# name sources...
 }
 build tag_expr "$root/test/fuzz/tag_expr_fuzz.c" "$root/src/audience/tag_expr.c"
 build rb_validate "$root/test/fuzz/rb_validate_fuzz.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
-build rb64_validate "$root/test/fuzz/rb64_validate_fuzz.c" "$root/src/bitmap64/rb64_format.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
+build rb64_validate "$root/test/fuzz/rb64_validate_fuzz.c" "$root/src/bitmap64/rb64_format.c" "$root/src/bitmap64/rb64_stored.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
 build seq_pattern "$root/test/fuzz/seq_pattern_fuzz.c" "$root/src/events/pattern.c" "$root/src/events/funnel.c"
 # seeds: a few valid inputs, so mutations start from the interesting shapes
 targets=${TARGETS:-tag_expr rb_validate rb64_validate seq_pattern}
@@ -37,6 +37,9 @@ seed runs2 3b300100030000feff0100a08601000100feff01000000a086
 # 64-bit: one bucket (high key 1) holding {0x10000}, and an empty bitmap
 printf "$(printf '%s' 0100000000000000010000003a3000000100000001000000100000000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/one"
 printf "$(printf '%s' 0000000000000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/empty"
+# the stored form: two buckets behind a directory (count with bit 63, then key/offset pairs)
+printf "$(printf '%s' 02000000000000800100000018000000020000002a000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/dir2"
+printf "$(printf '%s' 3a30000001000000000000001000000005003a3000000100000000000000100000000500 | sed 's/../\\x&/g')" >> "$work/corpus-rb64_validate/dir2"
 printf '%s' '(?1).*(?2)(?t<=3600)(?3)' > "$work/corpus-seq_pattern/1"
 printf '%s' '(?1)(?t>5).(?t!=10).*(?2)(?t==0)' > "$work/corpus-seq_pattern/2"
 for t in $targets; do
