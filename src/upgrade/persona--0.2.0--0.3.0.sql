@@ -1,6 +1,7 @@
--- persona 0.2.0 → 0.3.0.  Until 0.3.0 is released this script collects every SQL
--- change made to the module files since 0.2.0 (test/cluster/upgrade.sh fails when
--- an update leaves the catalog different from a fresh install); frozen at release.
+-- persona 0.2.0 → 0.3.0: step-name and period forms of the event aggregates, their
+-- state size for the planner, and roaringbitmap64's bytea cast (the stored form
+-- gained a bucket directory; the binary form stays portable).  Frozen at the
+-- release of 0.3.0: never edit; later changes go in a new upgrade script.
 \echo Use "ALTER EXTENSION persona UPDATE" to load this file. \quit
 
 -- events: step-name forms of the funnel and sequence aggregates, period forms of retention
