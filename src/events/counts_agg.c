@@ -13,27 +13,6 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
-static ArrayType *
-int8_array(const int64 *v, int n)
-{
-	Datum		d[EV_MAX_CONDS];
-	int			i;
-
-	for (i = 0; i < n; i++)
-		d[i] = Int64GetDatum(v[i]);
-	return construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-}
-
 /* ---- funnel_counts_state: a concrete type, varlena {steps, counts[steps]} ---- */
 
 typedef struct FunnelCounts
@@ -192,7 +171,7 @@ PG_FUNCTION_INFO_V1(funnel_counts_trans);
 Datum
 funnel_counts_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "funnel_counts_trans");
+	MemoryContext cxt = ev_agg_context(fcinfo, "funnel_counts_trans");
 	FunnelCounts *fc = PG_ARGISNULL(0) ? NULL : (FunnelCounts *) PG_GETARG_POINTER(0);
 	int32		level,
 				steps,
@@ -229,7 +208,7 @@ PG_FUNCTION_INFO_V1(funnel_counts_combine);
 Datum
 funnel_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "funnel_counts_combine");
+	MemoryContext cxt = ev_agg_context(fcinfo, "funnel_counts_combine");
 	FunnelCounts *a = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
 	FunnelCounts *b = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	FunnelCounts *r;
@@ -261,7 +240,7 @@ funnel_counts_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	fc = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	PG_RETURN_ARRAYTYPE_P(int8_array(fc->counts, fc->steps));
+	PG_RETURN_ARRAYTYPE_P(ev_int8_array(fc->counts, fc->steps));
 }
 
 /* ---- retention: the state is a bigint, conditions << 32 | OR of masks ---- */

@@ -474,3 +474,23 @@ ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt)
 	ev_take(b, p->text, p->textlen);
 	p->text[p->textlen] = '\0';
 }
+
+MemoryContext
+ev_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
+ArrayType *
+ev_int8_array(const int64 *v, int n)
+{
+	Datum		d[EV_MAX_CONDS];
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	return construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}

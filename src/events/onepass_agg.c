@@ -26,27 +26,6 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
-static ArrayType *
-int8_array(const int64 *v, int n)
-{
-	Datum		d[EV_MAX_CONDS];
-	int			i;
-
-	for (i = 0; i < n; i++)
-		d[i] = Int64GetDatum(v[i]);
-	return construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-}
-
 /* ---- runs of one user ---- */
 
 typedef struct UserRuns
@@ -166,7 +145,7 @@ PG_FUNCTION_INFO_V1(window_funnel_counts_trans);
 Datum
 window_funnel_counts_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "window_funnel_counts_trans");
+	MemoryContext cxt = ev_agg_context(fcinfo, "window_funnel_counts_trans");
 	FcState    *st = PG_ARGISNULL(0) ? NULL : (FcState *) PG_GETARG_POINTER(0);
 	bool		has_mode = ev_has_mode(fcinfo, 3);
 	int			tsarg = has_mode ? 4 : 3;
@@ -289,7 +268,7 @@ PG_FUNCTION_INFO_V1(window_funnel_counts_combine);
 Datum
 window_funnel_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "window_funnel_counts_combine");
+	MemoryContext cxt = ev_agg_context(fcinfo, "window_funnel_counts_combine");
 	FcState    *a = PG_ARGISNULL(0) ? NULL : (FcState *) PG_GETARG_POINTER(0);
 	FcState    *b = PG_ARGISNULL(1) ? NULL : (FcState *) PG_GETARG_POINTER(1);
 
@@ -357,7 +336,7 @@ PG_FUNCTION_INFO_V1(window_funnel_counts_deserialize);
 Datum
 window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "window_funnel_counts_deserialize");
+	MemoryContext cxt = ev_agg_context(fcinfo, "window_funnel_counts_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	EvParams	params;
@@ -507,7 +486,7 @@ window_funnel_counts_final(PG_FUNCTION_ARGS)
 	/* counts[i] held users at exactly level i+1: make it level >= i+1 */
 	for (k = nconds - 1; k > 0; k--)
 		counts[k - 1] += counts[k];
-	PG_RETURN_ARRAYTYPE_P(int8_array(counts, nconds));
+	PG_RETURN_ARRAYTYPE_P(ev_int8_array(counts, nconds));
 }
 
 /* ---- retention_counts: runs of (user, OR of masks) ---- */
@@ -572,7 +551,7 @@ PG_FUNCTION_INFO_V1(retention_counts_trans);
 Datum
 retention_counts_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "retention_counts_trans");
+	MemoryContext cxt = ev_agg_context(fcinfo, "retention_counts_trans");
 	RcState    *st = PG_ARGISNULL(0) ? NULL : (RcState *) PG_GETARG_POINTER(0);
 	uint32		mask;
 	int			nconds;
@@ -610,7 +589,7 @@ PG_FUNCTION_INFO_V1(retention_counts_combine);
 Datum
 retention_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "retention_counts_combine");
+	MemoryContext cxt = ev_agg_context(fcinfo, "retention_counts_combine");
 	RcState    *a = PG_ARGISNULL(0) ? NULL : (RcState *) PG_GETARG_POINTER(0);
 	RcState    *b = PG_ARGISNULL(1) ? NULL : (RcState *) PG_GETARG_POINTER(1);
 	UserRuns   *u;
@@ -707,7 +686,7 @@ PG_FUNCTION_INFO_V1(retention_counts_deserialize);
 Datum
 retention_counts_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "retention_counts_deserialize");
+	MemoryContext cxt = ev_agg_context(fcinfo, "retention_counts_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	RcState    *st = MemoryContextAllocZero(cxt, sizeof(RcState));
@@ -755,5 +734,5 @@ retention_counts_final(PG_FUNCTION_ARGS)
 			m &= m - 1;
 		}
 	}
-	PG_RETURN_ARRAYTYPE_P(int8_array(counts, st->nconds));
+	PG_RETURN_ARRAYTYPE_P(ev_int8_array(counts, st->nconds));
 }
