@@ -16,6 +16,7 @@
  * to its own events, so the leader never re-inserts the workers' events.
  */
 #include "attribution/attribution_agg.h"
+#include "common/radix_sort.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -81,86 +82,40 @@ aa_grow(AState *st, void *p, size_t *cap, size_t size)
 	return p;
 }
 
-static int
-user_cmp(const void *a, const void *b)
+static void
+cancel_check(void)
 {
-	int64		x,
-				y;
-
-	memcpy(&x, a, 8);
-	memcpy(&y, b, 8);
-	return x < y ? -1 : x > y;
+	CHECK_FOR_INTERRUPTS();
 }
 
+/*
+ * Elements of `size` bytes with the int64 user id at their start, grouped by
+ * user with the project's radix sort.  Input already in order (one state
+ * whose rows came in user order) is left as it is.
+ */
 static inline void
 radix_by_user(void *base, size_t n, size_t size)
 {
-	char	   *src = base,
-			   *dst,
-			   *tmp;
-	size_t	   *count;
 	bool		sorted = true;
+	void	   *tmp,
+			   *r;
 
 	for (size_t i = 1; i < n && sorted; i++)
-		sorted = user_cmp(src + (i - 1) * size, src + i * size) <= 0;
+	{
+		int64		x,
+					y;
+
+		memcpy(&x, (char *) base + (i - 1) * size, 8);
+		memcpy(&y, (char *) base + i * size, 8);
+		sorted = x <= y;
+	}
 	if (sorted)
 		return;
-	/* small inputs: not worth clearing 2 MB of counters */
-	if (n < 1024)
-	{
-		qsort(base, n, size, user_cmp);
-		return;
-	}
-	dst = tmp = MemoryContextAllocHuge(CurrentMemoryContext, size * (n + 1));
-	count = palloc0(sizeof(size_t) * 4 * 65536);
-	for (size_t i = 0; i < n; i++)
-	{
-		int64		k;
-		uint64		u;
-
-		memcpy(&k, src + i * size, 8);
-		u = (uint64) k ^ UINT64CONST(0x8000000000000000);
-		for (int pass = 0; pass < 4; pass++)
-			count[pass * 65536 + (u >> (16 * pass) & 0xffff)]++;
-	}
-	for (int pass = 0; pass < 4; pass++)
-	{
-		size_t	   *c = count + pass * 65536;
-		size_t		sum = 0;
-		bool		trivial = false;
-
-		for (int b = 0; b < 65536; b++)
-		{
-			size_t		x = c[b];
-
-			if (x == n)
-				trivial = true;
-			c[b] = sum;
-			sum += x;
-		}
-		if (trivial)
-			continue;			/* every key has the same digit: nothing moves */
-		if ((pass & 3) == 0)
-			CHECK_FOR_INTERRUPTS();
-		for (size_t i = 0; i < n; i++)
-		{
-			int64		k;
-
-			memcpy(&k, src + i * size, 8);
-			memcpy(dst + size * c[((uint64) k ^ UINT64CONST(0x8000000000000000)) >> (16 * pass) & 0xffff]++,
-				   src + i * size, size);
-		}
-		{
-			char	   *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != base)
-		memcpy(base, src, size * n);
+	tmp = MemoryContextAllocHuge(CurrentMemoryContext, size * n);
+	r = radix_sort(base, tmp, n, size, RS_INT64, cancel_check);
+	if (r != base)
+		memcpy(base, r, size * n);
 	pfree(tmp);
-	pfree(count);
 }
 
 /*

@@ -88,13 +88,6 @@ add_event(AState *st, int64 user, int64 ts, int32 ch, double value)
 	e->ch = ch;
 }
 
-/*
- * LSD radix sort of n elements of `size` bytes by the int64 user id at
- * their start, 16 bits a pass; passes where every key has the same digit
- * are skipped (ids below 2^32 take two).  Inlined per element type.
- * Input already in order (the common case: one state whose rows came in
- * user order) is left as it is.
- */
 static inline double
 val_of(const AState *st, int32 ch)
 {

@@ -5,6 +5,7 @@
 #include "rb64.h"
 #include "bitmap/rb_canon.h"
 #include "bitmap/rb_merge.h"
+#include "common/radix_sort.h"
 
 #include "access/detoast.h"
 #include "miscadmin.h"
@@ -218,44 +219,14 @@ rb64set_compact(Rb64Set *s)
 	s->n = k;
 }
 
-/*
- * LSD radix sort a byte per pass, skipping bytes every value shares (ids
- * from one system share most high bytes).
- */
 static void
 radix_sort_uint64(uint64 *v, size_t n)
 {
 	uint64	   *tmp = palloc(n * sizeof(uint64));
-	uint64	   *src = v,
-			   *dst = tmp;
+	uint64	   *r = radix_sort(v, tmp, n, sizeof(uint64), RS_UINT64, NULL);
 
-	for (int shift = 0; shift < 64; shift += 8)
-	{
-		size_t		count[256] = {0};
-		size_t		pos = 0;
-
-		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xFF]++;
-		if (count[(src[0] >> shift) & 0xFF] == n)
-			continue;
-		for (int b = 0; b < 256; b++)
-		{
-			size_t		c = count[b];
-
-			count[b] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
-		{
-			uint64	   *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(uint64));
+	if (r != v)
+		memcpy(v, r, n * sizeof(uint64));
 	pfree(tmp);
 }
 

@@ -8,7 +8,7 @@
  * order (loaded per user, or clustered), and then every user is one run and
  * the list is sorted: the final function scans it directly, with no lookup, no
  * cache miss per new user and no scatter.  Otherwise the runs are grouped by
- * user once, at the end, with a stable radix sort (usort.c).  Parallel
+ * user once, at the end, with a stable radix sort (usort.h).  Parallel
  * workers' sorted lists are merged by the leader in one linear pass.
  *
  * window_funnel_counts keeps each matching event (16 bytes) in run order, so

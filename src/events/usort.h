@@ -1,6 +1,6 @@
 /*
- * usort.h — grouping the one-pass aggregates' records by user: a stable LSD
- * radix sort of (user id, payload) pairs, in plain C.
+ * usort.h — grouping the one-pass aggregates' records by user: the project's
+ * stable radix sort (common/radix_sort.h) on (user id, payload) pairs.
  *
  * The one-pass aggregates append one record per run of rows of one user and
  * never hash; only when the runs did not arrive in increasing user order are
@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/radix_sort.h"
 
 typedef struct us_rec
 {
@@ -25,6 +27,10 @@ typedef struct us_rec
  * Byte positions where every key agrees are skipped, so ids below 2^24 take 3
  * passes.  Returns the array holding the result (r or tmp).
  */
-extern us_rec *us_sort(us_rec *r, us_rec *tmp, size_t n);
+static inline us_rec *
+us_sort(us_rec *r, us_rec *tmp, size_t n)
+{
+	return radix_sort(r, tmp, n, sizeof(us_rec), RS_INT64, NULL);
+}
 
 #endif

@@ -1,10 +1,11 @@
 /*
- * Unit tests of the user radix sort (src/events/usort.c): the result is the
- * input ordered by id, stably (records of one id keep their input order),
+ * Unit tests of the user radix sort (src/events/usort.h, the project's
+ * src/common/radix_sort.h on user records): the result is the input ordered
+ * by id, stably (records of one id keep their input order),
  * compared against an insertion sort on random inputs of small, large,
  * negative and equal ids, including sizes 0 and 1.
  */
-// link: src/events/usort.c
+// link:
 #include "events/usort.h"
 
 #include "tap.h"
