@@ -10,19 +10,8 @@
  * as folding in one more bitmap.
  */
 #include "roaringbitmap.h"
+#include "common/agg.h"
 #include "rb_merge.h"
-
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggctx;
-
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as an aggregate transition function", fname)));
-	return aggctx;
-}
 
 /* The state as our read-write expanded object; expanded on first use. */
 static inline RbExpanded *
@@ -45,7 +34,7 @@ typedef enum
 static Datum
 fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 {
-	MemoryContext aggctx = agg_context(fcinfo, fname);
+	MemoryContext aggctx = persona_agg_context(fcinfo, fname);
 	RbExpanded *st;
 	RbArg		in = {0};
 	roaring_bitmap_t *r;
@@ -151,7 +140,7 @@ PG_FUNCTION_INFO_V1(rb_build_trans);
 Datum
 rb_build_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = agg_context(fcinfo, "rb_build_trans");
+	MemoryContext aggctx = persona_agg_context(fcinfo, "rb_build_trans");
 	RbExpanded *st;
 
 	if (PG_ARGISNULL(1))

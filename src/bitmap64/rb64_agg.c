@@ -9,19 +9,8 @@
  * operation per bucket it touches, never a re-serialization.
  */
 #include "rb64.h"
+#include "common/agg.h"
 #include "bitmap/rb_merge.h"
-
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggctx;
-
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as an aggregate transition function", fname)));
-	return aggctx;
-}
 
 static Rb64Expanded *
 expand(Datum d, MemoryContext aggctx)
@@ -62,7 +51,7 @@ typedef enum
 static Datum
 fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 {
-	MemoryContext aggctx = agg_context(fcinfo, fname);
+	MemoryContext aggctx = persona_agg_context(fcinfo, fname);
 	Rb64Expanded *st;
 	Rb64Set    *s;
 	Rb64Arg		in;
@@ -184,7 +173,7 @@ PG_FUNCTION_INFO_V1(rb64_build_trans);
 Datum
 rb64_build_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = agg_context(fcinfo, "rb64_build_trans");
+	MemoryContext aggctx = persona_agg_context(fcinfo, "rb64_build_trans");
 	Rb64Expanded *st;
 
 	if (PG_ARGISNULL(1))

@@ -171,7 +171,7 @@ PG_FUNCTION_INFO_V1(funnel_counts_trans);
 Datum
 funnel_counts_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = ev_agg_context(fcinfo, "funnel_counts_trans");
+	MemoryContext cxt = persona_agg_context(fcinfo, "funnel_counts_trans");
 	FunnelCounts *fc = PG_ARGISNULL(0) ? NULL : (FunnelCounts *) PG_GETARG_POINTER(0);
 	int32		level,
 				steps,
@@ -208,7 +208,7 @@ PG_FUNCTION_INFO_V1(funnel_counts_combine);
 Datum
 funnel_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = ev_agg_context(fcinfo, "funnel_counts_combine");
+	MemoryContext cxt = persona_agg_context(fcinfo, "funnel_counts_combine");
 	FunnelCounts *a = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
 	FunnelCounts *b = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	FunnelCounts *r;

@@ -475,16 +475,6 @@ ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt)
 	p->text[p->textlen] = '\0';
 }
 
-MemoryContext
-ev_agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
 ArrayType *
 ev_int8_array(const int64 *v, int n)
 {

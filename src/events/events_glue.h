@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "common/agg.h"
 #include "utils/array.h"
 #include "funnel.h"
 
@@ -18,8 +19,6 @@
  * their number (1..32, else an error).  Returns false when the array itself is
  * NULL (the row is skipped).
  */
-/* The aggregate context, or an error naming fn when called outside an aggregate. */
-extern MemoryContext ev_agg_context(FunctionCallInfo fcinfo, const char *fn);
 /* An int8[] of the n counts (n <= EV_MAX_CONDS). */
 extern ArrayType *ev_int8_array(const int64 *v, int n);
 extern bool ev_read_conds(FunctionCallInfo fcinfo, int argno, int *nconds, uint32 *mask);

@@ -56,7 +56,7 @@ PG_FUNCTION_INFO_V1(window_funnel_trans);
 Datum
 window_funnel_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = ev_agg_context(fcinfo, "window_funnel_trans");
+	MemoryContext cxt = persona_agg_context(fcinfo, "window_funnel_trans");
 	EvState    *st = PG_ARGISNULL(0) ? NULL : (EvState *) PG_GETARG_POINTER(0);
 	bool		has_mode = ev_has_mode(fcinfo, 2);
 	int			tsarg = has_mode ? 3 : 2;
@@ -92,7 +92,7 @@ PG_FUNCTION_INFO_V1(sequence_trans);
 Datum
 sequence_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = ev_agg_context(fcinfo, "sequence_trans");
+	MemoryContext cxt = persona_agg_context(fcinfo, "sequence_trans");
 	EvState    *st = PG_ARGISNULL(0) ? NULL : (EvState *) PG_GETARG_POINTER(0);
 	int			nconds;
 	uint32		mask;
@@ -130,7 +130,7 @@ PG_FUNCTION_INFO_V1(ev_state_combine);
 Datum
 ev_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = ev_agg_context(fcinfo, "ev_state_combine");
+	MemoryContext cxt = persona_agg_context(fcinfo, "ev_state_combine");
 	EvState    *a = PG_ARGISNULL(0) ? NULL : (EvState *) PG_GETARG_POINTER(0);
 	EvState    *b = PG_ARGISNULL(1) ? NULL : (EvState *) PG_GETARG_POINTER(1);
 
@@ -221,7 +221,7 @@ PG_FUNCTION_INFO_V1(ev_state_deserialize);
 Datum
 ev_state_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = ev_agg_context(fcinfo, "ev_state_deserialize");
+	MemoryContext cxt = persona_agg_context(fcinfo, "ev_state_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	EvState    *st = ev_state_new(cxt);

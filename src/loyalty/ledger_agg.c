@@ -10,6 +10,7 @@
  * so states built per day, per worker or in one pass flatten identically.
  */
 #include "loyalty/loyalty.h"
+#include "common/agg.h"
 
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
@@ -138,18 +139,6 @@ lx_append(LedgerExpanded *e, const LedgerEvent *ev, size_t n)
 	e->canonical = false;
 }
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggctx;
-
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as an aggregate transition function", fname)));
-	return aggctx;
-}
-
 /* Our read-write state, expanding a flat one (from a worker, say) on first use. */
 static LedgerExpanded *
 state_of(FunctionCallInfo fcinfo, MemoryContext aggctx)
@@ -174,7 +163,7 @@ PG_FUNCTION_INFO_V1(points_agg_trans);
 Datum
 points_agg_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = agg_context(fcinfo, "points_agg_trans");
+	MemoryContext aggctx = persona_agg_context(fcinfo, "points_agg_trans");
 	LedgerExpanded *e;
 	LedgerEvent ev;
 	TimestampTz ts;
@@ -227,7 +216,7 @@ PG_FUNCTION_INFO_V1(points_agg_combine);
 Datum
 points_agg_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = agg_context(fcinfo, "points_agg_combine");
+	MemoryContext aggctx = persona_agg_context(fcinfo, "points_agg_combine");
 	LedgerExpanded *e;
 	Datum		d;
 
