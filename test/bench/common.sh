@@ -9,6 +9,7 @@ BENCH_DB=${BENCH_DB:-persona_bench}
 # is generated once per SCALE and remembered in bench_data.
 bench_setup() {
 	local data=${1:-test/bench/data.sql}
+	BENCH_LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 	persona_deps
 	persona_install
 	persona_cluster
@@ -16,7 +17,16 @@ bench_setup() {
 		psql -X -q -d postgres -c "CREATE DATABASE $BENCH_DB"
 	fi
 	export PGDATABASE=$BENCH_DB
-	psql -X -q -c "CREATE EXTENSION IF NOT EXISTS persona" -c "ALTER EXTENSION persona UPDATE" 2>/dev/null || true
+	# A database holding an older persona is updated; one whose version string
+	# equals the built one but whose objects differ (a development build) is not
+	# touched by ALTER EXTENSION, so the version is checked, and a failure stops
+	# the benchmark instead of timing the wrong code.
+	psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS persona" \
+		-c "ALTER EXTENSION persona UPDATE" || die "cannot create or update persona in $BENCH_DB"
+	local want got
+	want=$(sed -n 's/^EXTVERSION *= *//p' Makefile)
+	got=$(psql -X -qAt -c "SELECT extversion FROM pg_extension WHERE extname = 'persona'")
+	[ "$got" = "$want" ] || die "persona $got in $BENCH_DB after ALTER EXTENSION UPDATE, built $want"
 	psql -X -q -c "CREATE TABLE IF NOT EXISTS bench_data (data text PRIMARY KEY, scale text)"
 	have=$(psql -X -qAt -c "SELECT scale FROM bench_data WHERE data = '$data'")
 	if [ "$have" != "$SCALE" ]; then
@@ -42,9 +52,12 @@ END $$;
 SQL
 }
 
+# machine: the hardware, the server and the 1-minute load average when the
+# benchmark started and now (2 shared cores: a figure means little without it)
 machine() {
-	printf '%s, %s cores, %s GiB RAM, PostgreSQL %s' \
+	printf '%s, %s cores, %s GiB RAM, PostgreSQL %s, load average %s at the start, %s now' \
 		"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$(nproc)" \
 		"$(awk '/MemTotal/ {printf "%d", $2/1048576}' /proc/meminfo)" \
-		"$(psql -X -qAt -c 'SHOW server_version' | cut -d' ' -f1)"
+		"$(psql -X -qAt -c 'SHOW server_version' | cut -d' ' -f1)" \
+		"${BENCH_LOAD0:-?}" "$(cut -d' ' -f1 /proc/loadavg)"
 }

@@ -1,0 +1,4 @@
+-- persona 0.3.0 → 0.4.0.  Open for development: every change to a module's SQL is
+-- appended here as well (test/cluster/upgrade.sh compares an updated database with a
+-- fresh install).  Frozen at the release of 0.4.0.
+\echo Use "ALTER EXTENSION persona UPDATE" to load this file. \quit
