@@ -17,6 +17,7 @@
  */
 #include "attribution/attribution_agg.h"
 #include "common/radix_sort.h"
+#include "common/agg.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -194,10 +195,7 @@ attribution_agg_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	AState	   *st;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("attribution_agg_trans can only be called as an aggregate transition function")));
+	aggctx = persona_agg_context(fcinfo, "attribution_agg_trans");
 	st = PG_ARGISNULL(0) ? NULL : (AState *) PG_GETARG_POINTER(0);
 	/*
 	 * The model and options are checked on every row unless both are

@@ -4,6 +4,7 @@
  * the reading of them in place by the final function.
  */
 #include "attribution/attribution_agg.h"
+#include "common/agg.h"
 
 #include "port/pg_bswap.h"
 
@@ -234,10 +235,7 @@ attribution_agg_combine(PG_FUNCTION_ARGS)
 	AState	   *a,
 			   *b;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("attribution_agg_combine can only be called as an aggregate combine function")));
+	aggctx = persona_combine_context(fcinfo, "attribution_agg_combine");
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	a = PG_ARGISNULL(0) ? NULL : (AState *) PG_GETARG_POINTER(0);

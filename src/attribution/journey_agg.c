@@ -7,6 +7,7 @@
  */
 #include "attribution/at_glue.h"
 #include "bitmap/roaringbitmap.h"
+#include "common/agg.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -212,10 +213,7 @@ journey_agg_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggctx;
 	JState	   *st;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("journey_agg_trans can only be called as an aggregate transition function")));
+	aggctx = persona_agg_context(fcinfo, "journey_agg_trans");
 	st = PG_ARGISNULL(0) ? MemoryContextAllocZero(aggctx, sizeof(JState)) : (JState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
@@ -281,10 +279,7 @@ journey_agg_combine(PG_FUNCTION_ARGS)
 	JState	   *a,
 			   *b;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("journey_agg_combine can only be called as an aggregate combine function")));
+	aggctx = persona_combine_context(fcinfo, "journey_agg_combine");
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	b = (JState *) PG_GETARG_POINTER(1);

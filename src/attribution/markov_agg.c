@@ -4,6 +4,7 @@
  */
 #include "attribution/at_state.h"
 #include "bitmap/roaringbitmap.h"
+#include "common/agg.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -151,10 +152,7 @@ markov_agg_trans(PG_FUNCTION_ARGS)
 	int			n;
 	int32	   *ids;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("markov_agg_trans can only be called as an aggregate transition function")));
+	aggctx = persona_agg_context(fcinfo, "markov_agg_trans");
 	if (PG_NARGS() > 4)
 	{
 		if (PG_ARGISNULL(4))
@@ -195,10 +193,7 @@ markov_agg_combine(PG_FUNCTION_ARGS)
 	AtExp	   *a,
 			   *b;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("markov_agg_combine can only be called as an aggregate combine function")));
+	aggctx = persona_combine_context(fcinfo, "markov_agg_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

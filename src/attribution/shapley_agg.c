@@ -3,6 +3,7 @@
  * I/O is beside markov_chain's, in markov_agg.c).
  */
 #include "attribution/at_state.h"
+#include "common/agg.h"
 
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -17,10 +18,7 @@ shapley_agg_trans(PG_FUNCTION_ARGS)
 	int			n;
 	int32	   *ids;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("shapley_agg_trans can only be called as an aggregate transition function")));
+	aggctx = persona_agg_context(fcinfo, "shapley_agg_trans");
 	if (PG_ARGISNULL(0))
 	{
 		e = atexp_new(AT_SHAPLEY, aggctx);
@@ -45,10 +43,7 @@ shapley_agg_combine(PG_FUNCTION_ARGS)
 	AtExp	   *a,
 			   *b;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("shapley_agg_combine can only be called as an aggregate combine function")));
+	aggctx = persona_combine_context(fcinfo, "shapley_agg_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

@@ -10,6 +10,7 @@
  * it is an expanded object, so rows never re-serialize it.
  */
 #include "bitmap/roaringbitmap.h"
+#include "common/agg.h"
 #include "tag_expr.h"
 #include "bitmap/rb_canon.h"
 #include "bitmap/rb_merge.h"
@@ -352,10 +353,7 @@ rb_tag_expr_trans(PG_FUNCTION_ARGS)
 	int32		i;
 	RbArg		in;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("rb_tag_expr_trans can only be called as an aggregate transition function")));
+	aggctx = persona_agg_context(fcinfo, "rb_tag_expr_trans");
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -388,10 +386,7 @@ rb_tag_expr_combine(PG_FUNCTION_ARGS)
 	TeState    *a,
 			   *b;
 
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("rb_tag_expr_combine can only be called as an aggregate combine function")));
+	aggctx = persona_combine_context(fcinfo, "rb_tag_expr_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

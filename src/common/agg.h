@@ -11,15 +11,29 @@
 #include "fmgr.h"
 
 static inline MemoryContext
-persona_agg_context(FunctionCallInfo fcinfo, const char *fname)
+persona_agg_context_as(FunctionCallInfo fcinfo, const char *fname, const char *role)
 {
 	MemoryContext aggctx;
 
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as an aggregate transition function", fname)));
+				 errmsg("%s can only be called as an aggregate %s function", fname, role)));
 	return aggctx;
+}
+
+/* for a transition function */
+static inline MemoryContext
+persona_agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	return persona_agg_context_as(fcinfo, fname, "transition");
+}
+
+/* for a combine or deserialize function */
+static inline MemoryContext
+persona_combine_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	return persona_agg_context_as(fcinfo, fname, "combine");
 }
 
 #endif

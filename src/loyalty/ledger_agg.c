@@ -216,7 +216,7 @@ PG_FUNCTION_INFO_V1(points_agg_combine);
 Datum
 points_agg_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx = persona_agg_context(fcinfo, "points_agg_combine");
+	MemoryContext aggctx = persona_combine_context(fcinfo, "points_agg_combine");
 	LedgerExpanded *e;
 	Datum		d;
 
