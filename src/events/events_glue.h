@@ -56,6 +56,7 @@ typedef struct EvRun
 	Size		n;
 	Size		cap;
 	bool		heap;			/* ev was allocated by ev_run_grow */
+	int32		level;			/* funnel_agg.c: the run's level found ahead, or -1 */
 } EvRun;
 
 extern void ev_run_grow(EvRun *r, MemoryContext cxt, Size need);

@@ -498,9 +498,46 @@ typedef struct RcState
 } RcState;
 
 /*
+ * Two ascending stretches of runs, [0, k) and [k, n), merged into one
+ * (a user in both ORed); the arrays are replaced by ones of the same capacity.
+ */
+static void
+rc_merge_two(UserRuns *u, uint32 k)
+{
+	MemoryContext cxt = GetMemoryChunkContext(u->ids);
+	int64	   *ids = MemoryContextAllocHuge(cxt, sizeof(int64) * u->cap);
+	uint32	   *vals = MemoryContextAllocHuge(cxt, sizeof(uint32) * u->cap);
+	uint32		i = 0,
+				j = k,
+				m = 0;
+
+	while (i < k || j < u->n)
+	{
+		bool		take_a = j == u->n || (i < k && u->ids[i] <= u->ids[j]);
+		bool		take_b = i == k || (j < u->n && u->ids[j] <= u->ids[i]);
+
+		ids[m] = take_a ? u->ids[i] : u->ids[j];
+		vals[m] = (take_a ? u->vals[i++] : 0) | (take_b ? u->vals[j++] : 0);
+		m++;
+	}
+	pfree(u->ids);
+	pfree(u->vals);
+	u->ids = ids;
+	u->vals = vals;
+	u->n = m;
+	u->sorted = true;
+}
+
+/*
  * Sort the runs by user and merge each user's into one: the list becomes
  * sorted, one run per user.  In place (the radix sort's second half is
  * temporary).
+ *
+ * A table stored in user order whose ids go down once (appended in two
+ * batches, or a parallel worker's share of it) gives two ascending stretches:
+ * those are merged in one linear pass.  The radix sort had been 4% of a serial
+ * profile of retention_counts at SCALE=1, sorting a list that was two sorted
+ * halves each time it filled up.
  */
 static void
 rc_compact(UserRuns *u)
@@ -508,10 +545,23 @@ rc_compact(UserRuns *u)
 	us_rec	   *r,
 			   *s;
 	uint32		i,
-				m = 0;
+				m = 0,
+				brk = 0,
+				nbrk = 0;
 
 	if (u->sorted || u->n < 2)
 		return;
+	for (i = 1; i < u->n && nbrk < 2; i++)
+		if (u->ids[i] <= u->ids[i - 1])
+		{
+			brk = i;
+			nbrk++;
+		}
+	if (nbrk == 1)
+	{
+		rc_merge_two(u, brk);
+		return;
+	}
 	r = palloc_extended(sizeof(us_rec) * 2 * (Size) u->n, MCXT_ALLOC_HUGE);
 	for (i = 0; i < u->n; i++)
 	{
@@ -551,13 +601,19 @@ PG_FUNCTION_INFO_V1(retention_counts_trans);
 Datum
 retention_counts_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "retention_counts_trans");
 	RcState    *st = PG_ARGISNULL(0) ? NULL : (RcState *) PG_GETARG_POINTER(0);
 	uint32		mask;
 	int			nconds;
 
+	/*
+	 * The aggregate context is checked once, with the first row: a state can
+	 * only come from an earlier call in that context (SQL cannot make an
+	 * internal value), and the check is a call per row.
+	 */
 	if (st == NULL)
 	{
+		MemoryContext cxt = persona_agg_context(fcinfo, "retention_counts_trans");
+
 		st = MemoryContextAllocZero(cxt, sizeof(RcState));
 		ur_alloc(&st->users, cxt, 1024);
 	}

@@ -5,7 +5,7 @@
 -- i * period`), parallel plans answer as serial ones, and bad parameters are
 -- errors with their SQLSTATE.
 BEGIN;
-SELECT plan(62);
+SELECT plan(64);
 SET LOCAL client_min_messages = warning;
 SET LOCAL TIME ZONE 'UTC';
 DO $$ BEGIN PERFORM setseed(0.271); END $$;
@@ -169,6 +169,16 @@ SELECT throws_ok($$SELECT retention_counts(u, ts, '2026-03-01', '1 day', 33) FRO
   '22023', 'periods must be between 1 and 32, not 33', '33 periods');
 SELECT throws_ok($$SELECT retention(ts, NULL, '1 day', 3) FROM fev$$,
   '22023', 'origin, period and periods must not be NULL', 'a NULL origin');
+-- parameters that are not constants are read on every row (constant ones only
+-- with the first): each row is placed by its own origin
+SELECT is((SELECT retention_counts(u, ts, timestamptz '2026-03-01' + (u % 3) * interval '1 day', '1 day', 3)::text FROM fev WHERE u IS NOT NULL),
+          (SELECT ARRAY[count(*) FILTER (WHERE m & 1 = 1), count(*) FILTER (WHERE m & 3 = 3), count(*) FILTER (WHERE m & 5 = 5)]::text
+           FROM (SELECT u, bit_or(1 << floor(extract(epoch FROM ts - o) / 86400)::int) m
+                 FROM (SELECT u, ts, timestamptz '2026-03-01' + (u % 3) * interval '1 day' o FROM fev WHERE u IS NOT NULL) x
+                 WHERE ts >= o AND ts < o + interval '3 days' GROUP BY u) s),
+          'retention_counts with a different origin per row = range conditions on each row''s origin');
+SELECT throws_ok($$SELECT retention_counts(u, ts, CASE WHEN id = (SELECT max(id) FROM fev WHERE u IS NOT NULL) THEN NULL ELSE timestamptz '2026-03-01' END, '1 day', 3) FROM (SELECT * FROM fev ORDER BY id) f$$,
+  '22023', 'origin, period and periods must not be NULL', 'a NULL origin on the last row only');
 SELECT is((SELECT retention(ts, '2026-03-01', '1 day', 3) FROM fev WHERE ts IS NULL), '{0,0,0}'::int[],
   'a NULL ts is in no period');
 SELECT is((SELECT window_funnel('1 day', ts, e, ARRAY['a']) FROM fev WHERE e IS NULL AND u = 1), 0,

@@ -2,12 +2,13 @@
 -- consecutive rows of one user and group them by user only when the runs did
 -- not arrive in user order.  Every row order must give the same answer as the
 -- two-level forms (window_funnel per user, then funnel_counts_agg) and plain
--- SQL: rows in user order, reverse order, interleaved, random; one user with
+-- SQL: rows in user order, reverse order, interleaved, random, two ascending
+-- stretches; one user with
 -- many events; empty input; an outer GROUP BY; parallel plans over tables
 -- stored in user order (the workers' sorted states are merged) and in reverse
 -- order (concatenated, then sorted).
 BEGIN;
-SELECT plan(46);
+SELECT plan(61);
 SET LOCAL client_min_messages = warning;
 SET LOCAL TIME ZONE 'UTC';
 DO $$ BEGIN PERFORM setseed(0.271); END $$;
@@ -46,7 +47,13 @@ CREATE TEMP TABLE orders (name text, ob text);
 INSERT INTO orders VALUES
   ('user order', 'u, ts'), ('user order, times reversed', 'u, ts DESC'),
   ('reverse user order', 'u DESC, ts'), ('interleaved (time order)', 'ts, u'),
-  ('random order', 'md5(id::text)'), ('round robin over users', 'id % 20, u');
+  ('random order', 'md5(id::text)'), ('round robin over users', 'id % 20, u'),
+  -- two ascending stretches (merged linearly by retention_counts): disjoint
+  -- users; the same users in both, with different conditions (c1, then the
+  -- rest) or periods (the first 2 hours, then the rest) in each
+  ('users > 500, then users <= 500', 'u <= 500, u, ts'),
+  ('user order twice (rows with c1, then the others)', 'c1 IS NOT TRUE, u, ts'),
+  ('user order twice (the first 2 hours, then the rest)', $$ts >= '2026-03-01 02:00', u, ts$$);
 
 CREATE FUNCTION pg_temp.q(agg text, ob text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE o text;

@@ -53,6 +53,17 @@ Q[funnel_sql]="WITH e AS (SELECT user_id, ts, CASE event WHEN 'exposure' THEN 1 
  SELECT ARRAY[count(*) FILTER (WHERE l >= 1), count(*) FILTER (WHERE l >= 2), count(*) FILTER (WHERE l >= 3), count(*) FILTER (WHERE l >= 4), count(*) FILTER (WHERE l >= 5)]::text FROM lv"
 Q[floor_count]="SELECT count(*) FROM events"
 Q[floor_groupby]="SELECT count(*) FROM (SELECT user_id, count(*) FROM events WHERE $F_IN GROUP BY user_id) s"
+# The floor above only groups: its count(*) is unused, so PostgreSQL drops it
+# (the plan's Output is user_id, NULL).  The same grouping with a per-user
+# aggregate whose state is internal, like window_funnel's (sum(bigint) keeps an
+# int128: serialized by each worker, deserialized and combined by the leader,
+# one call each per group): what PostgreSQL's own aggregates pay for that.
+Q[floor_groupby_internal]="SELECT count(*) FILTER (WHERE v > 0) FROM (SELECT user_id, sum(user_id) v FROM events WHERE $F_IN GROUP BY user_id) s"
+# PostgreSQL's cheapest aggregates over the retention rows (same filter, same
+# parallel plan): no way of answering retention can read those rows faster
+Q[floor_retention_count]="SELECT count(*) FROM events WHERE $R_WHERE"
+Q[floor_retention_count_ts]="SELECT count(ts) FROM events WHERE $R_WHERE"
+Q[floor_retention_max]="SELECT max(user_id), max(ts) FROM events WHERE $R_WHERE"
 Q[retention_onepass]="SELECT retention_counts(user_id, $W)::text FROM events WHERE $R_WHERE"
 # the period form: week i is [origin + (i-1) * 7 days, origin + i * 7 days)
 Q[retention_onepass_period]="SELECT retention_counts(user_id, ts, '2026-01-01 00:00+00', '7 days', 8)::text FROM events WHERE $R_WHERE"
@@ -123,12 +134,16 @@ time_pg "floors" "PostgreSQL count(*)" floor floor_count
 time_ch "floors" "ClickHouse count()" ch floor_count
 time_pg "floors" "PostgreSQL count(*) GROUP BY user_id, funnel rows" floor floor_groupby
 time_ch "floors" "ClickHouse count() GROUP BY user_id, funnel rows" ch floor_groupby
+time_pg "floors" "PostgreSQL sum(user_id) GROUP BY user_id, funnel rows (internal state)" floor floor_groupby_internal
 time_pg "funnel, 5 steps, 7 days" "persona window_funnel_counts (one pass)" persona funnel_onepass
 time_pg "funnel, 5 steps, 7 days" "persona window_funnel_counts, step names (one pass, no filter)" persona funnel_onepass_steps
 time_pg "funnel, 5 steps, 7 days" "persona window_funnel GROUP BY user + funnel_counts_agg" persona funnel_groupby
 time_pg "funnel, 5 steps, 7 days" "persona window_funnel, step names, GROUP BY user + funnel_counts_agg" persona funnel_groupby_steps
 time_pg "funnel, 5 steps, 7 days" "plain SQL, stacked window functions" sql funnel_sql
 time_ch "funnel, 5 steps, 7 days" "ClickHouse windowFunnel GROUP BY user" ch funnel
+time_pg "retention, 8 weeks" "floor: PostgreSQL count(*), retention rows" floor floor_retention_count
+time_pg "retention, 8 weeks" "floor: PostgreSQL count(ts), retention rows" floor floor_retention_count_ts
+time_pg "retention, 8 weeks" "floor: PostgreSQL max(user_id), max(ts), retention rows" floor floor_retention_max
 time_pg "retention, 8 weeks" "persona retention_counts (one pass)" persona retention_onepass
 time_pg "retention, 8 weeks" "persona retention_counts, periods (one pass)" persona retention_onepass_period
 time_pg "retention, 8 weeks" "persona retention GROUP BY user + sums" persona retention_groupby
@@ -145,6 +160,7 @@ SELECT b.workload, b.way, b.ms,
        round(b.ms / nullif((SELECT min(ms) FROM events_bench c WHERE c.workload = b.workload AND c.kind = 'ch'), 0), 2) AS "÷ ClickHouse",
        round(b.ms / nullif((SELECT ms FROM events_bench f WHERE f.way = 'PostgreSQL count(*) GROUP BY user_id, funnel rows'), 0), 2) AS "÷ PG GROUP BY floor",
        round(b.ms / nullif((SELECT ms FROM events_bench f WHERE f.way = 'PostgreSQL count(*)'), 0), 2) AS "÷ PG count(*)",
+       round(b.ms / nullif((SELECT ms FROM events_bench f WHERE f.way = 'PostgreSQL sum(user_id) GROUP BY user_id, funnel rows (internal state)'), 0), 2) AS "÷ PG internal-state floor",
        round((SELECT min(ms) FROM events_bench s WHERE s.workload = b.workload AND s.kind = 'sql') / b.ms, 1) AS "plain SQL ÷ this"
 FROM events_bench b
 ORDER BY CASE WHEN b.workload = 'floors' THEN 0 ELSE 1 END, b.workload, b.ms;
