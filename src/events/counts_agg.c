@@ -208,7 +208,7 @@ PG_FUNCTION_INFO_V1(funnel_counts_combine);
 Datum
 funnel_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "funnel_counts_combine");
+	MemoryContext cxt = persona_combine_context(fcinfo, "funnel_counts_combine");
 	FunnelCounts *a = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
 	FunnelCounts *b = (FunnelCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	FunnelCounts *r;

@@ -141,7 +141,7 @@ PG_FUNCTION_INFO_V1(ev_state_combine);
 Datum
 ev_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "ev_state_combine");
+	MemoryContext cxt = persona_combine_context(fcinfo, "ev_state_combine");
 	EvState    *a = PG_ARGISNULL(0) ? NULL : (EvState *) PG_GETARG_POINTER(0);
 	EvState    *b = PG_ARGISNULL(1) ? NULL : (EvState *) PG_GETARG_POINTER(1);
 
@@ -235,7 +235,7 @@ PG_FUNCTION_INFO_V1(ev_state_deserialize);
 Datum
 ev_state_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "ev_state_deserialize");
+	MemoryContext cxt = persona_combine_context(fcinfo, "ev_state_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const uint8 *p = (const uint8 *) VARDATA_ANY(in);
 	const uint8 *end = p + VARSIZE_ANY_EXHDR(in);

@@ -268,7 +268,7 @@ PG_FUNCTION_INFO_V1(window_funnel_counts_combine);
 Datum
 window_funnel_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "window_funnel_counts_combine");
+	MemoryContext cxt = persona_combine_context(fcinfo, "window_funnel_counts_combine");
 	FcState    *a = PG_ARGISNULL(0) ? NULL : (FcState *) PG_GETARG_POINTER(0);
 	FcState    *b = PG_ARGISNULL(1) ? NULL : (FcState *) PG_GETARG_POINTER(1);
 
@@ -336,7 +336,7 @@ PG_FUNCTION_INFO_V1(window_funnel_counts_deserialize);
 Datum
 window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "window_funnel_counts_deserialize");
+	MemoryContext cxt = persona_combine_context(fcinfo, "window_funnel_counts_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	EvParams	params;
@@ -645,7 +645,7 @@ PG_FUNCTION_INFO_V1(retention_counts_combine);
 Datum
 retention_counts_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "retention_counts_combine");
+	MemoryContext cxt = persona_combine_context(fcinfo, "retention_counts_combine");
 	RcState    *a = PG_ARGISNULL(0) ? NULL : (RcState *) PG_GETARG_POINTER(0);
 	RcState    *b = PG_ARGISNULL(1) ? NULL : (RcState *) PG_GETARG_POINTER(1);
 	UserRuns   *u;
@@ -742,7 +742,7 @@ PG_FUNCTION_INFO_V1(retention_counts_deserialize);
 Datum
 retention_counts_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = persona_agg_context(fcinfo, "retention_counts_deserialize");
+	MemoryContext cxt = persona_combine_context(fcinfo, "retention_counts_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
 	RcState    *st = MemoryContextAllocZero(cxt, sizeof(RcState));
