@@ -109,6 +109,8 @@ typedef struct idr_row
 				vlen;
 } idr_row;
 extern idr_err idr_add_rows(idr_state *s, const idr_row *rows, int n);
+/* Before the first row: about how many rows will come (sizes the tables once). */
+extern void idr_reserve(idr_state *s, uint64_t rows);
 /* A row of the earlier run; call after every idr_add. */
 extern idr_err idr_add_previous(idr_state *s, const char *rec, size_t rlen, int64_t person_id);
 extern idr_err idr_resolve(idr_state *s, const idr_rules *rules);

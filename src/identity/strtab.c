@@ -42,21 +42,45 @@ strtab_init(strtab *t, idr_mem *m)
 	t->buf_cap = 1 << 16;
 	t->buf = IDR_ALLOC(m, t->buf_cap);
 	t->cap = 1024;
-	t->off = IDR_ALLOC(m, t->cap * sizeof(uint64_t));
-	t->len = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
-	t->tag = IDR_ALLOC(m, t->cap * sizeof(uint32_t));
+	t->ent = IDR_ALLOC(m, t->cap * sizeof(strtab_ent));
 	t->nslots = 2048;
 	t->slots = IDR_ALLOC(m, t->nslots * sizeof(uint64_t));
 	memset(t->slots, 0, t->nslots * sizeof(uint64_t));
 }
 
 void
+strtab_reserve(strtab *t, uint32_t n, size_t bytes)
+{
+	uint32_t	ns = t->nslots;
+
+	if (t->n != 0)
+		return;
+	while ((uint64_t) n * 4 > (uint64_t) ns * 3 && ns < (1u << 30))
+		ns *= 2;
+	if (ns != t->nslots)
+	{
+		IDR_FREE(t->m, t->slots);
+		t->slots = IDR_ALLOC(t->m, (size_t) ns * sizeof(uint64_t));
+		memset(t->slots, 0, (size_t) ns * sizeof(uint64_t));
+		t->nslots = ns;
+	}
+	if (n > t->cap)
+	{
+		t->cap = n;
+		t->ent = IDR_REALLOC(t->m, t->ent, (size_t) t->cap * sizeof(strtab_ent));
+	}
+	if (bytes > t->buf_cap)
+	{
+		t->buf_cap = bytes;
+		t->buf = IDR_REALLOC(t->m, t->buf, t->buf_cap);
+	}
+}
+
+void
 strtab_free(strtab *t)
 {
 	IDR_FREE(t->m, t->buf);
-	IDR_FREE(t->m, t->off);
-	IDR_FREE(t->m, t->len);
-	IDR_FREE(t->m, t->tag);
+	IDR_FREE(t->m, t->ent);
 	IDR_FREE(t->m, t->slots);
 	memset(t, 0, sizeof(*t));
 }
@@ -86,10 +110,10 @@ find_slot(const strtab *t, uint32_t h, uint32_t tag, const char *s, size_t len, 
 		}
 		if ((uint32_t) (sl >> 32) == h)
 		{
-			uint32_t	e = (uint32_t) sl - 1;
+			const strtab_ent *e = &t->ent[(uint32_t) sl - 1];
 
-			if (t->len[e] == len && t->tag[e] == tag &&
-				memcmp(t->buf + t->off[e], s, len) == 0)
+			if (e->len == len && e->tag == tag &&
+				memcmp(len <= STRTAB_INLINE ? e->s.bytes : t->buf + e->s.off, s, len) == 0)
 			{
 				*found = true;
 				return i;
@@ -160,22 +184,28 @@ strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t 
 	if (t->n == t->cap)
 	{
 		t->cap *= 2;
-		t->off = IDR_REALLOC(t->m, t->off, (size_t) t->cap * sizeof(uint64_t));
-		t->len = IDR_REALLOC(t->m, t->len, (size_t) t->cap * sizeof(uint32_t));
-		t->tag = IDR_REALLOC(t->m, t->tag, (size_t) t->cap * sizeof(uint32_t));
-	}
-	if (t->buf_len + len > t->buf_cap)
-	{
-		while (t->buf_len + len > t->buf_cap)
-			t->buf_cap *= 2;
-		t->buf = IDR_REALLOC(t->m, t->buf, t->buf_cap);
+		t->ent = IDR_REALLOC(t->m, t->ent, (size_t) t->cap * sizeof(strtab_ent));
 	}
 	e = t->n++;
-	memcpy(t->buf + t->buf_len, s, len);
-	t->off[e] = t->buf_len;
-	t->buf_len += len;
-	t->len[e] = (uint32_t) len;
-	t->tag[e] = tag;
+	if (len <= STRTAB_INLINE)
+	{
+		memset(t->ent[e].s.bytes, 0, STRTAB_INLINE);
+		memcpy(t->ent[e].s.bytes, s, len);
+	}
+	else
+	{
+		if (t->buf_len + len > t->buf_cap)
+		{
+			while (t->buf_len + len > t->buf_cap)
+				t->buf_cap *= 2;
+			t->buf = IDR_REALLOC(t->m, t->buf, t->buf_cap);
+		}
+		memcpy(t->buf + t->buf_len, s, len);
+		t->ent[e].s.off = t->buf_len;
+		t->buf_len += len;
+	}
+	t->ent[e].len = (uint32_t) len;
+	t->ent[e].tag = tag;
 	t->slots[i] = ((uint64_t) h << 32) | (e + 1);
 	if ((uint64_t) t->n * 4 > (uint64_t) t->nslots * 3)
 		grow_slots(t);
@@ -214,16 +244,16 @@ sitem_cmp(const void *pa, const void *pb, void *arg)
 		return a->pfx < b->pfx ? -1 : 1;
 	if (a->pfx2 != b->pfx2)
 		return a->pfx2 < b->pfx2 ? -1 : 1;
-	return strtab_cmp_bytes(t->buf + t->off[a->id], t->len[a->id],
-							t->buf + t->off[b->id], t->len[b->id]);
+	return strtab_cmp_bytes(strtab_str(t, a->id), strtab_len(t, a->id),
+							strtab_str(t, b->id), strtab_len(t, b->id));
 }
 
 /* the 16 bytes of string e from byte `from` on, big-endian, zero-padded */
 static inline void
 load_prefix(const strtab *t, sitem *it, size_t from)
 {
-	const unsigned char *s = (const unsigned char *) t->buf + t->off[it->id];
-	uint32_t	len = t->len[it->id];
+	const unsigned char *s = (const unsigned char *) strtab_str(t, it->id);
+	uint32_t	len = strtab_len(t, it->id);
 	uint64_t	p = 0,
 				p2 = 0;
 
@@ -311,7 +341,7 @@ radix(rsort *r, sitem *a, size_t n, int level, size_t depth, int frames)
 
 			depth += 16;
 			for (size_t i = 0; i < n; i++)
-				if (r->t->len[a[i].id] > depth)
+				if (strtab_len(r->t, a[i].id) > depth)
 				{
 					longer = true;
 					break;
@@ -377,7 +407,7 @@ strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *ra
 	{
 		it[e].id = e;
 		load_prefix(t, &it[e], 0);
-		it[e].rank = rank ? rank[t->tag[e]] : 0;
+		it[e].rank = rank ? rank[strtab_tag(t, e)] : 0;
 		if (it[e].rank > maxrank)
 			maxrank = it[e].rank;
 	}
