@@ -5,6 +5,32 @@
 #include "identity/msort.h"
 
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+/*
+ * Ask for transparent huge pages under the hash slots: every probe is a
+ * random access into a table of up to hundreds of MB, so with 4 kB pages
+ * nearly every probe also misses the TLB and walks the page tables.  Only
+ * the slots: the entries and bytes are appended in order, and huge pages
+ * under them measured slower (4.5 s against 3.9 s for 10.5M rows).
+ * A hint; nothing depends on it being honoured.
+ */
+static void
+huge(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	uintptr_t	a = ((uintptr_t) p + (1 << 21) - 1) & ~(uintptr_t) ((1 << 21) - 1),
+				b = ((uintptr_t) p + n) & ~(uintptr_t) ((1 << 21) - 1);
+
+	if (b > a)
+		(void) madvise((void *) a, b - a, MADV_HUGEPAGE);
+#else
+	(void) p;
+	(void) n;
+#endif
+}
 
 /* 64-bit multiply-xorshift over 8-byte words: fast and good enough for ids */
 uint32_t
@@ -61,6 +87,7 @@ strtab_reserve(strtab *t, uint32_t n, size_t bytes)
 	{
 		IDR_FREE(t->m, t->slots);
 		t->slots = IDR_ALLOC(t->m, (size_t) ns * sizeof(uint64_t));
+		huge(t->slots, (size_t) ns * sizeof(uint64_t));
 		memset(t->slots, 0, (size_t) ns * sizeof(uint64_t));
 		t->nslots = ns;
 	}
@@ -141,6 +168,7 @@ grow_slots(strtab *t)
 	uint32_t	n = t->nslots * 2;
 	uint64_t   *s = IDR_ALLOC(t->m, (size_t) n * sizeof(uint64_t));
 
+	huge(s, (size_t) n * sizeof(uint64_t));
 	memset(s, 0, (size_t) n * sizeof(uint64_t));
 	for (uint32_t k = 0; k < t->nslots; k++)
 	{
