@@ -387,6 +387,39 @@ radix(rsort *r, sitem *a, size_t n, int level, size_t depth, int frames)
 		}
 		memset(cnt, 0, sizeof(cnt));
 		b0 = key_byte(&a[0], level);
+		if (level >= 4)
+		{
+			/*
+			 * A byte of pfx or pfx2: the same pass finds how many of the
+			 * word's next bytes all items share (ids share long prefixes:
+			 * "crm:C", "wx:oa:o"), so that a shared prefix costs one pass,
+			 * not one per byte.
+			 */
+			bool		lo = level < 12;
+			uint64_t	w0 = lo ? a[0].pfx : a[0].pfx2,
+						diff = 0;
+
+			for (size_t i = 0; i < n; i++)
+			{
+				uint64_t	w = lo ? a[i].pfx : a[i].pfx2;
+
+				cnt[(w >> (56 - 8 * (level - (lo ? 4 : 12)))) & 0xFF]++;
+				diff |= w ^ w0;
+			}
+			tick(r, n);
+			if (diff == 0)
+				level = lo ? 12 : 20;	/* the rest of the word is shared */
+			else
+			{
+				int			same = __builtin_clzll(diff) / 8,	/* leading bytes shared */
+							at = level - (lo ? 4 : 12);
+
+				if (same <= at)
+					break;		/* this byte differs: scatter by it */
+				level += same - at;
+			}
+			continue;
+		}
 		for (size_t i = 0; i < n; i++)
 		{
 			unsigned	b = key_byte(&a[i], level);
