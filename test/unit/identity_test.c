@@ -484,9 +484,10 @@ test_normalize(void)
 
 /*
  * idr_add_rows (batched, pipelined prefetches, tables sized by idr_reserve)
- * against idr_add row by row on the same rows: the same ids, the same edges
- * and the same persons, with and without rules, through table growth (an
- * estimate too small, too big or none) and rows that only name a record.
+ * against idr_add row by row on the same rows: the same ids, the same edges and the same
+ * persons, with and without rules, through table growth (an estimate too
+ * small, too big or none), rows in random order or grouped by record, and
+ * rows that only name a record.
  */
 static void
 test_add_rows(void)
@@ -510,7 +511,8 @@ test_add_rows(void)
 					   *v = r + 24;
 			int			kind = (int) (rnd() % 20);
 
-			snprintf(r, 24, "rec:%u", rnd() % nrec);
+			/* odd rounds: rows grouped by record, as many tables list them */
+			snprintf(r, 24, "rec:%u", round % 2 ? (unsigned) (i / 3) : rnd() % nrec);
 			snprintf(v, 24, "%u", rnd() % nval);
 			rows[i].rec = r;
 			rows[i].rlen = strlen(r);
