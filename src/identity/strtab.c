@@ -280,11 +280,25 @@ sitem_cmp(const void *pa, const void *pb, void *arg)
 static inline void
 load_prefix(const strtab *t, sitem *it, size_t from)
 {
+	const strtab_ent *e = &t->ent[it->id];
 	const unsigned char *s = (const unsigned char *) strtab_str(t, it->id);
-	uint32_t	len = strtab_len(t, it->id);
+	uint32_t	len = e->len;
 	uint64_t	p = 0,
 				p2 = 0;
 
+	if (from == 0 && len <= STRTAB_INLINE)
+	{
+		/* inline bytes are stored zero-padded to 16: two loads */
+		memcpy(&p, e->s.bytes, 8);
+		memcpy(&p2, e->s.bytes + 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		p = __builtin_bswap64(p);
+		p2 = __builtin_bswap64(p2);
+#endif
+		it->pfx = p;
+		it->pfx2 = p2;
+		return;
+	}
 	for (size_t k = from; k < from + 8; k++)
 		p = (p << 8) | (k < len ? s[k] : 0);
 	for (size_t k = from + 8; k < from + 16; k++)
