@@ -74,6 +74,23 @@ strtab_init(strtab *t, idr_mem *m)
 	memset(t->slots, 0, t->nslots * sizeof(uint64_t));
 }
 
+/*
+ * Zero a new slot array a chunk at a time, yielding to the host in between:
+ * the first touch of hundreds of MB (page faults, huge-page clearing) can
+ * take seconds on a busy VM, and a cancel must not wait for it.
+ */
+static void
+zero_slots(strtab *t, uint64_t *s, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i += (1u << 20))
+	{
+		uint32_t	k = n - i < (1u << 20) ? n - i : (1u << 20);
+
+		memset(s + i, 0, (size_t) k * sizeof(uint64_t));
+		IDR_TICK(t->m);
+	}
+}
+
 void
 strtab_reserve(strtab *t, uint32_t n, size_t bytes)
 {
@@ -88,7 +105,7 @@ strtab_reserve(strtab *t, uint32_t n, size_t bytes)
 		IDR_FREE(t->m, t->slots);
 		t->slots = IDR_ALLOC(t->m, (size_t) ns * sizeof(uint64_t));
 		huge(t->slots, (size_t) ns * sizeof(uint64_t));
-		memset(t->slots, 0, (size_t) ns * sizeof(uint64_t));
+		zero_slots(t, t->slots, ns);
 		t->nslots = ns;
 	}
 	if (n > t->cap)
@@ -169,12 +186,14 @@ grow_slots(strtab *t)
 	uint64_t   *s = IDR_ALLOC(t->m, (size_t) n * sizeof(uint64_t));
 
 	huge(s, (size_t) n * sizeof(uint64_t));
-	memset(s, 0, (size_t) n * sizeof(uint64_t));
+	zero_slots(t, s, n);
 	for (uint32_t k = 0; k < t->nslots; k++)
 	{
 		uint64_t	sl = t->slots[k];
 		uint32_t	i;
 
+		if ((k & (IDR_TICK_EVERY - 1)) == IDR_TICK_EVERY - 1)
+			IDR_TICK(t->m);		/* (an error here abandons the whole table) */
 		if (sl == 0)
 			continue;
 		i = (uint32_t) (sl >> 32) & (n - 1);
