@@ -19,8 +19,9 @@
  * unit tests against the ordered join).
  *
  * Memory per identifier row: 8 bytes of edge (16 while sorting); per distinct
- * record or value about 40 bytes plus its bytes; per limited type 4 bytes per
- * record plus the value sets.
+ * record or value a 24-byte entry (plus its bytes past 16) and 11 to 21 bytes
+ * of hash slots while reading; per limited type 4 bytes per record plus the
+ * value sets.  idr_reserve sizes the hash tables from an estimate of the rows.
  */
 #ifndef PERSONA_RESOLVE_H
 #define PERSONA_RESOLVE_H
