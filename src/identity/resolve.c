@@ -84,7 +84,16 @@ idr_add(idr_state *s, const char *rec, size_t rlen,
 	return IDR_OK;
 }
 
-#define AHEAD 16
+/*
+ * The interning of a batch is a software pipeline: row i is hashed and its
+ * two hash slots prefetched; STEP rows later the slots are read and the
+ * entries they name prefetched; STEP rows after that the entries are read and
+ * the strings' bytes prefetched; STEP rows after that the row is interned,
+ * its chain of misses (slot, entry, bytes) already under way.  Rows are still
+ * interned in their order, so the ids are those of idr_add one by one.
+ */
+#define STEP 8
+#define AHEAD (3 * STEP)
 
 static bool
 add_edge(idr_state *s, uint32_t r, uint32_t v)
@@ -103,6 +112,22 @@ add_edge(idr_state *s, uint32_t r, uint32_t v)
 	return true;
 }
 
+void
+idr_reserve(idr_state *s, uint64_t rows)
+{
+	/* a wrong estimate must not cost much: at most 2^24 rows' worth */
+	uint32_t	n = rows > (1u << 24) ? (1u << 24) : (uint32_t) rows;
+
+	if (n < 4096 || s->ne != 0 || s->recs.n != 0)
+		return;
+	/* identifier rows usually name each record more than once */
+	strtab_reserve(&s->recs, n / 2, (size_t) n / 2 * 8);
+	strtab_reserve(&s->vals, n, (size_t) n * 8);
+	s->ecap = n;
+	s->e_rec = IDR_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
+	s->e_val = IDR_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
+}
+
 idr_err
 idr_add_rows(idr_state *s, const idr_row *rows, int n)
 {
@@ -115,11 +140,13 @@ idr_add_rows(idr_state *s, const idr_row *rows, int n)
 
 	for (int i = 0; i < n + AHEAD; i++)
 	{
-		/* add row i - AHEAD, then hash and prefetch row i into its slot */
-		if (i >= AHEAD)
+		int			j;
+
+		/* intern row i - AHEAD */
+		if ((j = i - AHEAD) >= 0)
 		{
-			const idr_row *w = &rows[i - AHEAD];
-			int			k = (i - AHEAD) % AHEAD;
+			const idr_row *w = &rows[j];
+			int			k = j % AHEAD;
 			uint32_t	r = strtab_intern_hashed(&s->recs, rh[k], 0, w->rec, w->rlen),
 						v;
 
@@ -131,6 +158,24 @@ idr_add_rows(idr_state *s, const idr_row *rows, int n)
 				 !add_edge(s, r, v)))
 				return IDR_TOO_MANY;
 		}
+		/* the bytes of row i - 2 STEP, the entries of row i - STEP */
+		if ((j = i - 2 * STEP) >= 0 && j < n)
+		{
+			int			k = j % AHEAD;
+
+			strtab_prefetch_bytes(&s->recs, rh[k]);
+			if (vt[k] != UINT32_MAX)
+				strtab_prefetch_bytes(&s->vals, vh[k]);
+		}
+		if ((j = i - STEP) >= 0 && j < n)
+		{
+			int			k = j % AHEAD;
+
+			strtab_prefetch_entry(&s->recs, rh[k]);
+			if (vt[k] != UINT32_MAX)
+				strtab_prefetch_entry(&s->vals, vh[k]);
+		}
+		/* hash row i, fetch its slots */
 		if (i < n)
 		{
 			const idr_row *w = &rows[i];
@@ -417,7 +462,7 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 		strtab_sort(&s->vals, trank, vorder, vrank);
 		vtype = vorder;			/* reuse: rank -> type id */
 		for (uint32_t k = 0; k < V; k++)
-			vtype[k] = s->vals.tag[vorder[k]];
+			vtype[k] = strtab_tag(&s->vals, vorder[k]);
 	}
 
 	/* edges sorted by (value rank, record rank): two stable counting passes */
@@ -501,7 +546,7 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 		{
 			uint32_t	k = vrank[id];
 			const char *str = strtab_str(&s->vals, id);
-			uint32_t	len = s->vals.len[id];
+			uint32_t	len = strtab_len(&s->vals, id);
 			uint32_t	n = vstart[k + 1] - vstart[k];
 			int64_t		mx = tmax[vtype[k]];
 
@@ -707,7 +752,7 @@ join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
 		for (uint32_t v = 0; v < V; v++)
 		{
 			const char *str = strtab_str(&s->vals, v);
-			uint32_t	len = s->vals.len[v];
+			uint32_t	len = strtab_len(&s->vals, v);
 
 			first[v] = UINT32_MAX;
 			if (idr_blank(str, len))

@@ -19,8 +19,9 @@
  * unit tests against the ordered join).
  *
  * Memory per identifier row: 8 bytes of edge (16 while sorting); per distinct
- * record or value about 40 bytes plus its bytes; per limited type 4 bytes per
- * record plus the value sets.
+ * record or value a 24-byte entry (plus its bytes past 16) and 11 to 21 bytes
+ * of hash slots while reading; per limited type 4 bytes per record plus the
+ * value sets.  idr_reserve sizes the hash tables from an estimate of the rows.
  */
 #ifndef PERSONA_RESOLVE_H
 #define PERSONA_RESOLVE_H
@@ -109,6 +110,8 @@ typedef struct idr_row
 				vlen;
 } idr_row;
 extern idr_err idr_add_rows(idr_state *s, const idr_row *rows, int n);
+/* Before the first row: about how many rows will come (sizes the tables once). */
+extern void idr_reserve(idr_state *s, uint64_t rows);
 /* A row of the earlier run; call after every idr_add. */
 extern idr_err idr_add_previous(idr_state *s, const char *rec, size_t rlen, int64_t person_id);
 extern idr_err idr_resolve(idr_state *s, const idr_rules *rules);

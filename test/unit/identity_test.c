@@ -75,7 +75,7 @@ test_strtab(void)
 	strtab_sort(&t, NULL, order, NULL);
 	ok = 1;
 	for (uint32_t k = 1; k < t.n; k++)
-		if (strtab_cmp_bytes(strtab_str(&t, order[k - 1]), t.len[order[k - 1]], strtab_str(&t, order[k]), t.len[order[k]]) > 0)
+		if (strtab_cmp_bytes(strtab_str(&t, order[k - 1]), strtab_len(&t, order[k - 1]), strtab_str(&t, order[k]), strtab_len(&t, order[k])) > 0)
 			ok = 0;
 	check(ok, "strtab_sort: byte order");
 	strtab_free(&t);
@@ -99,6 +99,28 @@ test_strtab(void)
 		ok = strtab_lookup(&t, 0, s, strlen(s)) == i;
 	}
 	check(ok && t.n == 300000, "strtab: 300,000 distinct keys get ids 0.. in order and are found again");
+	strtab_free(&t);
+
+	/* the same past a reservation too small for them */
+	strtab_init(&t, &M);
+	strtab_reserve(&t, 100000, 100000);
+	ok = t.nslots >= 131072;
+	for (uint32_t i = 0; i < 300000 && ok; i++)
+	{
+		char		s[16];
+
+		snprintf(s, sizeof(s), "%u", i * 7919u);
+		if (strtab_intern(&t, 0, s, strlen(s)) != i)
+			ok = 0;
+	}
+	for (uint32_t i = 0; i < 300000 && ok; i += 97)
+	{
+		char		s[16];
+
+		snprintf(s, sizeof(s), "%u", i * 7919u);
+		ok = strtab_lookup(&t, 0, s, strlen(s)) == i;
+	}
+	check(ok && t.n == 300000, "strtab_reserve: room made at once, and growth past it still finds every key");
 	strtab_free(&t);
 }
 
@@ -196,7 +218,7 @@ resolve_str(const char *const *rows, int n, const idr_rules *rules,
 	idr_resolve(&s, rules);
 	out[0] = '\0';
 	for (uint32_t k = 0; k < s.recs.n; k++)
-		o += snprintf(out + o, sizeof(out) - o, "%s%.*s=%lld", k ? " " : "", (int) s.recs.len[s.rec_order[k]],
+		o += snprintf(out + o, sizeof(out) - o, "%s%.*s=%lld", k ? " " : "", (int) strtab_len(&s.recs, s.rec_order[k]),
 					  strtab_str(&s.recs, s.rec_order[k]), (long long) s.person[k]);
 	if (st)
 		*st = s.stats;
@@ -285,9 +307,9 @@ ref_cmp(const void *pa, const void *pb)
 	uint32_t	a = *(const uint32_t *) pa,
 				b = *(const uint32_t *) pb;
 
-	if (ref_rank && ref_rank[ref_t->tag[a]] != ref_rank[ref_t->tag[b]])
-		return ref_rank[ref_t->tag[a]] < ref_rank[ref_t->tag[b]] ? -1 : 1;
-	return strtab_cmp_bytes(strtab_str(ref_t, a), ref_t->len[a], strtab_str(ref_t, b), ref_t->len[b]);
+	if (ref_rank && ref_rank[strtab_tag(ref_t, a)] != ref_rank[strtab_tag(ref_t, b)])
+		return ref_rank[strtab_tag(ref_t, a)] < ref_rank[strtab_tag(ref_t, b)] ? -1 : 1;
+	return strtab_cmp_bytes(strtab_str(ref_t, a), strtab_len(ref_t, a), strtab_str(ref_t, b), strtab_len(ref_t, b));
 }
 
 /*
@@ -460,6 +482,94 @@ test_normalize(void)
 	check(ok, "normalize_email on 9 spellings");
 }
 
+/*
+ * idr_add_rows (batched, pipelined prefetches, tables sized by idr_reserve)
+ * against idr_add row by row on the same rows: the same ids, the same edges and the same
+ * persons, with and without rules, through table growth (an estimate too
+ * small, too big or none), rows in random order or grouped by record, and
+ * rows that only name a record.
+ */
+static void
+test_add_rows(void)
+{
+	idr_type_rule lim[] = {{"p", 1, 1, IDR_NONE}};
+	idr_rules	r_lim = {lim, 1, 40, NULL, NULL, 0};
+	int			ok = 1;
+
+	for (int round = 0; round < 6 && ok; round++)
+	{
+		int			n = 20000 + (int) (rnd() % 40000);
+		int			nrec = 1 + n / (1 + round % 3),
+					nval = 1 + n / 2;
+		idr_row    *rows = malloc(sizeof(idr_row) * n);
+		char	   *buf = malloc((size_t) n * 48);
+		uint64_t	est[] = {0, 5000, (uint64_t) n, (uint64_t) n * 4, 0, 100};
+
+		for (int i = 0; i < n; i++)
+		{
+			char	   *r = buf + (size_t) i * 48,
+					   *v = r + 24;
+			int			kind = (int) (rnd() % 20);
+
+			/* odd rounds: rows grouped by record, as many tables list them */
+			snprintf(r, 24, "rec:%u", round % 2 ? (unsigned) (i / 3) : rnd() % nrec);
+			snprintf(v, 24, "%u", rnd() % nval);
+			rows[i].rec = r;
+			rows[i].rlen = strlen(r);
+			rows[i].type = kind == 0 ? NULL : kind < 8 ? "p" : "q";
+			rows[i].tlen = 1;
+			rows[i].val = kind == 1 ? NULL : v;
+			rows[i].vlen = kind == 1 ? 0 : strlen(v);
+		}
+		for (int pass = 0; pass < 2 && ok; pass++)
+		{
+			idr_state	a,
+						b;
+			const idr_rules *rules = pass ? &r_lim : &NO_RULES;
+
+			idr_init(&a, &M);
+			idr_init(&b, &M);
+			idr_reserve(&b, est[round]);
+			for (int i = 0; i < n; i++)
+				idr_add(&a, rows[i].rec, rows[i].rlen, rows[i].type, rows[i].tlen, rows[i].val, rows[i].vlen);
+			for (int i = 0; i < n;)
+			{
+				int			k = 1 + (int) (rnd() % 3000);
+
+				if (k > n - i)
+					k = n - i;
+				if (idr_add_rows(&b, rows + i, k) != IDR_OK)
+					ok = 0;
+				i += k;
+			}
+			if (a.recs.n != b.recs.n || a.vals.n != b.vals.n || a.ne != b.ne ||
+				memcmp(a.e_rec, b.e_rec, a.ne * sizeof(uint32_t)) != 0 ||
+				memcmp(a.e_val, b.e_val, a.ne * sizeof(uint32_t)) != 0)
+				ok = 0;
+			for (uint32_t id = 0; id < a.vals.n && ok; id++)
+				if (strtab_tag(&a.vals, id) != strtab_tag(&b.vals, id) ||
+					strtab_len(&a.vals, id) != strtab_len(&b.vals, id) ||
+					memcmp(strtab_str(&a.vals, id), strtab_str(&b.vals, id), strtab_len(&a.vals, id)) != 0)
+					ok = 0;
+			if (ok)
+			{
+				idr_resolve(&a, rules);
+				idr_resolve(&b, rules);
+				ok = memcmp(a.person, b.person, a.recs.n * sizeof(int64_t)) == 0 &&
+					memcmp(a.rec_order, b.rec_order, a.recs.n * sizeof(uint32_t)) == 0 &&
+					a.stats.refused == b.stats.refused && a.stats.persons == b.stats.persons;
+				if (pass && a.stats.refused == 0)
+					ok = 0;		/* the rules must have refused something */
+			}
+			idr_free(&a);
+			idr_free(&b);
+		}
+		free(rows);
+		free(buf);
+	}
+	check(ok, "idr_add_rows (batches, reserved tables) = idr_add row by row: ids, edges, persons");
+}
+
 int
 main(void)
 {
@@ -468,6 +578,7 @@ main(void)
 	test_strtab_sort();
 	test_components();
 	test_resolve_vs_components();
+	test_add_rows();
 	test_rules();
 	test_normalize();
 	return done_testing();
