@@ -54,12 +54,32 @@ typedef struct idr_host
 	Size		size[POOL_SLOTS];
 } idr_host;
 
+/*
+ * Every block carries its usable size in front of it: a kept block may only
+ * serve a request that fits, and GetMemoryChunkSpace counts the chunk header
+ * too, so it would overstate the room by up to the header's size.
+ */
+#define HDR ((Size) 16)
+
+static inline void *
+sized(void *base, Size n)
+{
+	*(Size *) base = n;
+	return (char *) base + HDR;
+}
+
+static inline void *
+base_of(void *p)
+{
+	return (char *) p - HDR;
+}
+
 /* every kept block back */
 static void
 pool_release(idr_host *h)
 {
 	while (h->n > 0)
-		pfree(h->blk[--h->n]);
+		pfree(base_of(h->blk[--h->n]));
 }
 
 static void *
@@ -86,7 +106,7 @@ pg_alloc(void *ctx, size_t n)
 		}
 		pool_release(h);
 	}
-	return MemoryContextAllocHuge(h->cxt, n);
+	return sized(MemoryContextAllocHuge(h->cxt, n + HDR), n);
 }
 
 static void *
@@ -94,14 +114,14 @@ pg_realloc(void *ctx, void *p, size_t n)
 {
 	if (p == NULL)
 		return pg_alloc(ctx, n);
-	return repalloc_huge(p, n);
+	return sized(repalloc_huge(base_of(p), n + HDR), n);
 }
 
 static void
 pg_release(void *ctx, void *p)
 {
 	idr_host   *h = ctx;
-	Size		size = GetMemoryChunkSpace(p);
+	Size		size = *(Size *) base_of(p);
 
 	if (size >= POOL_MIN)
 	{
@@ -116,10 +136,10 @@ pg_release(void *ctx, void *p)
 					k = i;
 			if (h->size[k] >= size)
 			{
-				pfree(p);
+				pfree(base_of(p));
 				return;
 			}
-			pfree(h->blk[k]);
+			pfree(base_of(h->blk[k]));
 		}
 		else
 			h->n++;
@@ -127,7 +147,7 @@ pg_release(void *ctx, void *p)
 		h->size[k] = size;
 		return;
 	}
-	pfree(p);
+	pfree(base_of(p));
 }
 
 static void
