@@ -51,6 +51,29 @@ test_msort(void)
 	check(ticks > 0, "msort yields to its host on big inputs");
 }
 
+/* 300,000 distinct keys get ids 0.. in order and are found again */
+static int
+intern_300k(strtab *t)
+{
+	for (uint32_t i = 0; i < 300000; i++)
+	{
+		char		s[16];
+
+		snprintf(s, sizeof(s), "%u", i * 7919u);
+		if (strtab_intern(t, 0, s, strlen(s)) != i)
+			return 0;
+	}
+	for (uint32_t i = 0; i < 300000; i += 97)
+	{
+		char		s[16];
+
+		snprintf(s, sizeof(s), "%u", i * 7919u);
+		if (strtab_lookup(t, 0, s, strlen(s)) != i)
+			return 0;
+	}
+	return 1;
+}
+
 static void
 test_strtab(void)
 {
@@ -82,44 +105,14 @@ test_strtab(void)
 
 	/* many strings, through table growth */
 	strtab_init(&t, &M);
-	ok = 1;
-	for (uint32_t i = 0; i < 300000; i++)
-	{
-		char		s[16];
-
-		snprintf(s, sizeof(s), "%u", i * 7919u);
-		if (strtab_intern(&t, 0, s, strlen(s)) != i)
-			ok = 0;
-	}
-	for (uint32_t i = 0; i < 300000 && ok; i += 97)
-	{
-		char		s[16];
-
-		snprintf(s, sizeof(s), "%u", i * 7919u);
-		ok = strtab_lookup(&t, 0, s, strlen(s)) == i;
-	}
+	ok = intern_300k(&t);
 	check(ok && t.n == 300000, "strtab: 300,000 distinct keys get ids 0.. in order and are found again");
 	strtab_free(&t);
 
 	/* the same past a reservation too small for them */
 	strtab_init(&t, &M);
 	strtab_reserve(&t, 100000, 100000);
-	ok = t.nslots >= 131072;
-	for (uint32_t i = 0; i < 300000 && ok; i++)
-	{
-		char		s[16];
-
-		snprintf(s, sizeof(s), "%u", i * 7919u);
-		if (strtab_intern(&t, 0, s, strlen(s)) != i)
-			ok = 0;
-	}
-	for (uint32_t i = 0; i < 300000 && ok; i += 97)
-	{
-		char		s[16];
-
-		snprintf(s, sizeof(s), "%u", i * 7919u);
-		ok = strtab_lookup(&t, 0, s, strlen(s)) == i;
-	}
+	ok = t.nslots >= 131072 && intern_300k(&t);
 	check(ok && t.n == 300000, "strtab_reserve: room made at once, and growth past it still finds every key");
 	strtab_free(&t);
 }
