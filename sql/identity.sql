@@ -109,3 +109,22 @@ ROLLBACK TO SAVEPOINT s;
 SELECT dict_encode('openid', 'after the savepoint');
 COMMIT;
 SELECT namespace, key, id FROM persona_dict ORDER BY namespace, id;
+
+-- a scrollable cursor over a result (random access is asked of the tuplestore
+-- only then) and a rescan of the function in a nested loop
+BEGIN;
+DECLARE c SCROLL CURSOR FOR SELECT * FROM connected_components($$VALUES (1, 2), (2, 3), (7, 8)$$) ORDER BY 1, 2;
+FETCH LAST FROM c;
+FETCH FIRST FROM c;
+FETCH BACKWARD 1 FROM c;
+FETCH ABSOLUTE 3 FROM c;
+DECLARE d SCROLL CURSOR FOR SELECT * FROM connected_components($$VALUES (1, 2), (2, 3), (7, 8)$$);
+FETCH LAST FROM d;
+FETCH PRIOR FROM d;
+FETCH FIRST FROM d;
+COMMIT;
+SET enable_hashjoin = off;
+SELECT g, count(*) FROM generate_series(1, 3) g,
+  LATERAL (SELECT * FROM connected_components($$VALUES (1, 2), (2, 3), (7, 8)$$)) c
+WHERE c.node >= g GROUP BY g ORDER BY g;
+RESET enable_hashjoin;

@@ -26,7 +26,13 @@ persona_srf_begin(FunctionCallInfo fcinfo, TupleDesc *desc)
 		elog(ERROR, "return type must be a row type");
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	td = CreateTupleDescCopy(td);
-	ts = tuplestore_begin_heap(true, false, work_mem);
+	/*
+	 * Random access only when the caller asks for it (a cursor that scrolls,
+	 * a function scan rescanned): otherwise the tuplestore may forget rows
+	 * once read, and a spilled one need not keep them all.
+	 */
+	ts = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
+							   false, work_mem);
 	rsinfo->returnMode = SFRM_Materialize;
 	rsinfo->setResult = ts;
 	rsinfo->setDesc = td;
