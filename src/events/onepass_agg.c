@@ -91,6 +91,27 @@ ur_check_sorted(const UserRuns *u)
 	return true;
 }
 
+/* the runs in a partial state: every user id, then every run's value */
+static void
+ur_write(StringInfo s, const UserRuns *u)
+{
+	appendBinaryStringInfo(s, (const char *) u->ids, sizeof(int64) * u->n);
+	appendBinaryStringInfo(s, (const char *) u->vals, sizeof(uint32) * u->n);
+}
+
+/* read back nu runs at p (12 * nu bytes, checked by the caller) into u, allocated for them */
+static void
+ur_read(UserRuns *u, const char *p, uint32 nu)
+{
+	if (nu)
+	{
+		memcpy(u->ids, p, sizeof(int64) * nu);
+		memcpy(u->vals, p + sizeof(int64) * nu, sizeof(uint32) * nu);
+	}
+	u->n = nu;
+	u->sorted = ur_check_sorted(u);
+}
+
 /*
  * The runs as (id, run index) records sorted by user, stably; palloc'd in the
  * current context.  *tofree gets what to pfree.
@@ -324,8 +345,7 @@ window_funnel_counts_serialize(PG_FUNCTION_ARGS)
 	ev_write_params(&s, &st->params);
 	appendBinaryStringInfo(&s, (const char *) &nu, sizeof(uint64));
 	appendBinaryStringInfo(&s, (const char *) &n, sizeof(uint64));
-	appendBinaryStringInfo(&s, (const char *) st->users.ids, sizeof(int64) * nu);
-	appendBinaryStringInfo(&s, (const char *) st->users.vals, sizeof(uint32) * nu);
+	ur_write(&s, &st->users);
 	appendBinaryStringInfo(&s, (const char *) st->run.ev, sizeof(ev_event) * n);
 	out = (bytea *) s.data;
 	SET_VARSIZE(out, s.len);
@@ -356,12 +376,7 @@ window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 				 errmsg("corrupt window_funnel_counts state")));
 	st = fcs_new(cxt, (uint32) nu);
 	st->params = params;
-	if (nu)
-	{
-		memcpy(st->users.ids, b.p, nu * 8);
-		memcpy(st->users.vals, b.p + nu * 8, nu * 4);
-	}
-	st->users.n = (uint32) nu;
+	ur_read(&st->users, b.p, (uint32) nu);
 	b.p += nu * 12;
 	for (i = 0; i < nu; i++)
 	{
@@ -373,7 +388,6 @@ window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt window_funnel_counts state: runs and events disagree")));
-	st->users.sorted = ur_check_sorted(&st->users);
 	if (n)
 	{
 		ev_run_grow(&st->run, cxt, n);
@@ -731,8 +745,7 @@ retention_counts_serialize(PG_FUNCTION_ARGS)
 	appendStringInfoSpaces(&s, VARHDRSZ);
 	appendBinaryStringInfo(&s, (const char *) &st->nconds, sizeof(int));
 	appendBinaryStringInfo(&s, (const char *) &nu, sizeof(uint64));
-	appendBinaryStringInfo(&s, (const char *) st->users.ids, sizeof(int64) * nu);
-	appendBinaryStringInfo(&s, (const char *) st->users.vals, sizeof(uint32) * nu);
+	ur_write(&s, &st->users);
 	out = (bytea *) s.data;
 	SET_VARSIZE(out, s.len);
 	PG_RETURN_BYTEA_P(out);
@@ -756,13 +769,7 @@ retention_counts_deserialize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt retention_counts state")));
 	ur_alloc(&st->users, cxt, (uint32) nu);
-	if (nu)
-	{
-		memcpy(st->users.ids, b.p, nu * 8);
-		memcpy(st->users.vals, b.p + nu * 8, nu * 4);
-	}
-	st->users.n = (uint32) nu;
-	st->users.sorted = ur_check_sorted(&st->users);
+	ur_read(&st->users, b.p, (uint32) nu);
 	PG_RETURN_POINTER(st);
 }
 
