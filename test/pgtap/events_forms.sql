@@ -122,19 +122,7 @@ INSERT INTO par_queries VALUES
   ('retention by periods', $$SELECT retention(ts, '2026-03-01', '3 days', 9)::text FROM fev_par WHERE u < 50$$),
   ('sequence_count with steps over all rows', $$SELECT sequence_count('(?1).*(?2)', ts, e, ARRAY['a', 'b'])::text FROM fev_par$$),
   ('window_funnel with steps GROUP BY user', $$SELECT md5(string_agg(u || ':' || l, ',' ORDER BY u)) FROM (SELECT u, window_funnel('1 day', ts, e, ARRAY['a', 'b', 'c', 'd']) l FROM fev_par GROUP BY u) s$$);
-CREATE FUNCTION pg_temp.run(q text, par boolean) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE o text;
-BEGIN
-  PERFORM set_config('max_parallel_workers_per_gather', CASE WHEN par THEN '2' ELSE '0' END, true);
-  EXECUTE q INTO o;
-  RETURN o;
-END $$;
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r record; o text := '';
-BEGIN
-  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP o := o || r."QUERY PLAN" || E'\n'; END LOOP;
-  RETURN o;
-END $$;
+\ir lib/parallel.sql
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;

@@ -111,20 +111,7 @@ CREATE TABLE ord_sorted AS SELECT * FROM ord ORDER BY u, ts;
 CREATE TABLE ord_reverse AS SELECT * FROM ord ORDER BY u DESC, ts;
 ANALYZE ord_sorted;
 ANALYZE ord_reverse;
-CREATE FUNCTION pg_temp.run(q text, par boolean) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE o text;
-BEGIN
-  PERFORM set_config('max_parallel_workers_per_gather', CASE WHEN par THEN '2' ELSE '0' END, true);
-  EXECUTE q INTO o;
-  RETURN o;
-END $$;
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r record; o text := '';
-BEGIN
-  PERFORM set_config('max_parallel_workers_per_gather', '2', true);
-  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP o := o || r."QUERY PLAN" || E'\n'; END LOOP;
-  RETURN o;
-END $$;
+\ir lib/parallel.sql
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
@@ -134,6 +121,7 @@ SELECT t, a, e FROM unnest(ARRAY['ord_sorted', 'ord_reverse']) t,
   (VALUES ($$window_funnel_counts(u, '1 hour', ts, c1, c2, c3, c4)$$, pg_temp.two_level('1 hour')::text),
           ($$window_funnel_counts(u, '1 hour', ts, ev, ARRAY['a', 'b', 'c'])$$, pg_temp.two_level_steps('1 hour')::text),
           ($$retention_counts(u, c1, c2, c3, c4)$$, pg_temp.sql_retention()::text)) v(a, e);
+SET LOCAL max_parallel_workers_per_gather = 2;
 SELECT matches(pg_temp.plan_of(format('SELECT %s FROM %s', agg, tab)), 'Partial Aggregate',
                format('%s over %s: the forced parallel plan has a partial aggregate', split_part(agg, '(', 1), tab))
 FROM par WHERE agg LIKE 'retention%';

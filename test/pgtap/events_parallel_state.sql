@@ -36,13 +36,7 @@ INSERT INTO q VALUES
   ('window_funnel, window_funnel_path, sequence_count, sequence_match in one query', format($$SELECT md5(string_agg(concat_ws(':', u, l, p, c, b), ',' ORDER BY u)) FROM (SELECT u, window_funnel('3 hours', ts, %1$s) l, window_funnel_path('3 hours', ts, %1$s) p, sequence_count('(?1).*(?2)', ts, %1$s) c, sequence_match('(?2)(?t<=600)(?3)', ts, %1$s) b FROM pst_r GROUP BY u) s$$, pg_temp.conds(3))),
   ('funnel_counts_agg over window_funnel, 5 conditions', format($$SELECT funnel_counts_agg(l, 5)::text FROM (SELECT u, window_funnel('90 minutes', ts, %s) l FROM pst_r GROUP BY u) s$$, pg_temp.conds(5)));
 
-CREATE FUNCTION pg_temp.run(q text, par boolean) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE o text;
-BEGIN
-  PERFORM set_config('max_parallel_workers_per_gather', CASE WHEN par THEN '2' ELSE '0' END, true);
-  EXECUTE q INTO o;
-  RETURN o;
-END $$;
+\ir lib/parallel.sql
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;

@@ -186,19 +186,7 @@ INSERT INTO par_queries VALUES
   ('funnel_counts_agg', $$SELECT funnel_counts_agg(level, 4)::text FROM (SELECT u, window_funnel('1 hour', ts, c1, c2, c3, c4) level FROM rev_par GROUP BY u) s$$),
   ('window_funnel GROUP BY user', $$SELECT md5(string_agg(u || ':' || l, ',' ORDER BY u)) FROM (SELECT u, window_funnel('1 hour', ts, c1, c2, c3, c4) l FROM rev_par GROUP BY u) s$$);
 
-CREATE FUNCTION pg_temp.run(q text, par boolean) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE o text;
-BEGIN
-  PERFORM set_config('max_parallel_workers_per_gather', CASE WHEN par THEN '2' ELSE '0' END, true);
-  EXECUTE q INTO o;
-  RETURN o;
-END $$;
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r record; o text := '';
-BEGIN
-  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP o := o || r."QUERY PLAN" || E'\n'; END LOOP;
-  RETURN o;
-END $$;
+\ir lib/parallel.sql
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
