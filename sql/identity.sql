@@ -128,3 +128,31 @@ SELECT g, count(*) FROM generate_series(1, 3) g,
   LATERAL (SELECT * FROM connected_components($$VALUES (1, 2), (2, 3), (7, 8)$$)) c
 WHERE c.node >= g GROUP BY g ORDER BY g;
 RESET enable_hashjoin;
+
+-- answers bigger than work_mem go to the tuplestore's temporary file from
+-- their first row: the same rows in the same order as in memory, and a
+-- scrollable cursor still moves both ways over them
+CREATE TEMP TABLE big_ids AS
+  SELECT 'r' || lpad(g::text, 5, '0') AS record_id, 'phone' AS id_type, (g / 3)::text AS id_value
+  FROM generate_series(1, 6000) g;
+CREATE TEMP TABLE in_mem AS SELECT row_number() OVER () AS n, * FROM identity_resolve('SELECT * FROM big_ids');
+CREATE TEMP TABLE cc_in_mem AS
+  SELECT row_number() OVER () AS n, * FROM connected_components('SELECT g, g / 2 * 2 FROM generate_series(1, 6000) g');
+SET work_mem = '64kB';
+CREATE TEMP TABLE spilled AS SELECT row_number() OVER () AS n, * FROM identity_resolve('SELECT * FROM big_ids');
+SELECT count(*) AS rows, count(DISTINCT s.person_id) AS persons,
+       count(*) FILTER (WHERE (s.record_id, s.person_id) IS DISTINCT FROM (m.record_id, m.person_id)) AS different
+FROM spilled s FULL JOIN in_mem m USING (n);
+SELECT count(*) AS rows, count(DISTINCT s.component) AS components,
+       count(*) FILTER (WHERE (s.node, s.component) IS DISTINCT FROM (m.node, m.component)) AS different
+FROM (SELECT row_number() OVER () AS n, * FROM connected_components('SELECT g, g / 2 * 2 FROM generate_series(1, 6000) g')) s
+FULL JOIN cc_in_mem m USING (n);
+BEGIN;
+DECLARE e SCROLL CURSOR FOR SELECT * FROM identity_resolve('SELECT * FROM big_ids');
+FETCH ABSOLUTE 5000 FROM e;
+FETCH PRIOR FROM e;
+FETCH LAST FROM e;
+FETCH BACKWARD 2 FROM e;
+FETCH FIRST FROM e;
+COMMIT;
+RESET work_mem;

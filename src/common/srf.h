@@ -14,5 +14,12 @@
  * *desc (when not NULL) receives the result row descriptor.
  */
 extern Tuplestorestate *persona_srf_begin(FunctionCallInfo fcinfo, TupleDesc *desc);
+/*
+ * The same for rows known to take at least mem_bytes in a tuplestore's
+ * memory: past work_mem they go to its temporary file from the first row.
+ */
+extern Tuplestorestate *persona_srf_begin_sized(FunctionCallInfo fcinfo, TupleDesc *desc, double mem_bytes);
+/* The error of a call where no set can be returned (before any work). */
+extern void persona_srf_check(FunctionCallInfo fcinfo);
 
 #endif

@@ -402,13 +402,14 @@ connected_components(PG_FUNCTION_ARGS)
 	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	static const int kinds[] = {'i', 'i'};
 	TupleDesc	desc;
-	Tuplestorestate *ts = persona_srf_begin(fcinfo, &desc);
+	Tuplestorestate *ts;
 	idr_mem		m;
 	MemoryContext cxt;
 	cc_state	c;
 	reader		r = {.argname = "edges_sql",.expected = "(integer, integer)",.natts = 2,
 	.kinds = kinds,.row = edge_row,.arg = &c};
 
+	persona_srf_check(fcinfo);
 	cxt = mem_init(&m);
 	cc_init(&c, &m);
 
@@ -418,6 +419,8 @@ connected_components(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	cc_finish(&c);
+	/* per row, at least: its pointer 8, chunk header 16, tuple header 18, two bigints 16 */
+	ts = persona_srf_begin_sized(fcinfo, &desc, 58.0 * c.n);
 	for (uint32 e = 0; e < c.n; e++)
 	{
 		Datum		values[2];
@@ -657,7 +660,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 		memset(&rules, 0, sizeof(rules)), rules.r.max_records = IDR_NONE;
 	else
 		parse_rules(PG_GETARG_JSONB_P(1), &rules);
-	ts = persona_srf_begin(fcinfo, &desc);
+	persona_srf_check(fcinfo);
 
 	cxt = mem_init(&m);
 	idr_init(&s, &m);
@@ -724,11 +727,21 @@ identity_resolve(PG_FUNCTION_ARGS)
 	 */
 	{
 		uint32		maxlen = 0;
+		double		bytes = 0;
 		text	   *t;
 
 		for (uint32 id = 0; id < s.recs.n; id++)
+		{
 			if (strtab_len(&s.recs, id) > maxlen)
 				maxlen = strtab_len(&s.recs, id);
+			bytes += strtab_len(&s.recs, id);
+		}
+		/*
+		 * At least, per row in a tuplestore's memory: its pointer (8 bytes),
+		 * the chunk header (16), the minimal tuple's header (18), the text's
+		 * length byte and bytes, and the bigint (8).
+		 */
+		ts = persona_srf_begin_sized(fcinfo, &desc, bytes + 51.0 * s.recs.n);
 		t = MemoryContextAllocHuge(cxt, (Size) maxlen + VARHDRSZ);
 		for (uint32 k = 0; k < s.recs.n; k++)
 		{

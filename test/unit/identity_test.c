@@ -1,8 +1,8 @@
 /*
  * Unit tests of the identity cores (src/identity): the interruptible merge
- * sort against qsort, the string table against a linear search, connected
- * components and rule-free identity_resolve against label propagation on
- * random graphs, hand-checked limit/max_records/blocked/priority cases, the
+ * sort against qsort, the string hash (every byte counts), the string table
+ * against a linear search, connected components and rule-free
+ * identity_resolve against label propagation on random graphs, hand-checked limit/max_records/blocked/priority cases, the
  * stable-id rules, and the phone/e-mail normalisers.
  */
 // link: src/identity/resolve.c src/identity/strtab.c src/identity/msort.c src/identity/components.c src/identity/normalize.c
@@ -563,10 +563,56 @@ test_add_rows(void)
 	check(ok, "idr_add_rows (batches, reserved tables) = idr_add row by row: ids, edges, persons");
 }
 
+/*
+ * strtab_hash reads every byte of its key and nothing past it: changing any
+ * one byte, at every length up to 64 (short keys are read as overlapping
+ * words, long ones in 16-byte steps), changes the hash; the length and the
+ * tag are part of it; keys are copied to the very end of an allocation of
+ * their length, so that a read past them trips the address sanitizer.
+ */
+static void
+test_hash(void)
+{
+	int			bytes_ok = 1,
+				same_ok = 1,
+				len_ok = 1,
+				tag_ok = 1;
+
+	for (size_t len = 0; len <= 64; len++)
+	{
+		unsigned char *k = malloc(len ? len : 1),
+				   *k2 = malloc(len ? len : 1);
+		uint32_t	h;
+
+		for (size_t i = 0; i < len; i++)
+			k[i] = (unsigned char) (rnd() % 256);
+		memcpy(k2, k, len);
+		h = strtab_hash(7, (const char *) k, len);
+		same_ok &= strtab_hash(7, (const char *) k2, len) == h;
+		tag_ok &= strtab_hash(8, (const char *) k, len) != h;
+		if (len > 0)
+			len_ok &= strtab_hash(7, (const char *) k, len - 1) != h;
+		for (size_t i = 0; i < len; i++)
+			for (int bit = 0; bit < 8; bit++)
+			{
+				k2[i] ^= (unsigned char) (1 << bit);
+				bytes_ok &= strtab_hash(7, (const char *) k2, len) != h;
+				k2[i] ^= (unsigned char) (1 << bit);
+			}
+		free(k);
+		free(k2);
+	}
+	check(bytes_ok, "strtab_hash: flipping any bit of a key of 0 to 64 bytes changes the hash");
+	check(same_ok, "strtab_hash: the same bytes elsewhere hash the same");
+	check(len_ok, "strtab_hash: a key and its prefix one byte shorter hash differently");
+	check(tag_ok, "strtab_hash: the tag is part of the hash");
+}
+
 int
 main(void)
 {
 	test_msort();
+	test_hash();
 	test_strtab();
 	test_strtab_sort();
 	test_components();
