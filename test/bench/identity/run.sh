@@ -7,6 +7,9 @@
 #      no label changes), on the rows of the first PLAIN_FRACTION of persons
 #      (default 1 = everything): the same partition, both times, the ratio;
 #      interleaved runs, median of RUNS (default 3).
+#      In the same loop, the floors every resolver inside PostgreSQL pays
+#      (reading the rows; storing an answer of the same shape), and persona
+#      with its answer counted instead of stored.
 #   3. the dictionary: dict_encode of new keys per second, against a plain
 #      INSERT ... SELECT row_number() (which is not safe under concurrency).
 #   SCALE=1 (default) or SCALE=0.01 for a quick run.
@@ -123,6 +126,25 @@ BEGIN
     INSERT INTO timings VALUES
       ('components, comparison rows', 'plain SQL label propagation',
        pg_temp.ms($q$SELECT plain_components('id_rows_cmp')$q$));
+    -- what any resolver inside PostgreSQL pays before and after its own work:
+    -- the same rows read with their three columns taken apart, and an answer
+    -- of the same shape written to a temp table (from a stored copy of
+    -- persona's, with no function and no tuplestore in between); and persona
+    -- with its answer counted instead of stored
+    INSERT INTO timings VALUES
+      ('floor: read the rows', 'count() of each column',
+       pg_temp.ms($q$SELECT count(record_id), count(id_type), count(id_value) FROM id_rows_cmp$q$));
+    IF i = 1 THEN
+      DROP TABLE IF EXISTS id_answer_copy;
+      CREATE UNLOGGED TABLE id_answer_copy AS SELECT * FROM r_cmp;
+    END IF;
+    INSERT INTO timings VALUES
+      ('floor: store the answer', 'CREATE TEMP TABLE AS a stored copy',
+       pg_temp.ms($q$CREATE TEMP TABLE f_cmp AS SELECT * FROM id_answer_copy$q$));
+    DROP TABLE f_cmp;
+    INSERT INTO timings VALUES
+      ('components, comparison rows, answer counted', 'persona identity_resolve',
+       pg_temp.ms($q$SELECT count(*) FROM identity_resolve('SELECT record_id, id_type, id_value FROM id_rows_cmp')$q$));
     IF i < current_setting('bench.runs')::int THEN DROP TABLE r_cmp; END IF;
   END LOOP;
 END $$;
@@ -150,6 +172,15 @@ FROM timings GROUP BY workload, way ORDER BY workload, way;
 SELECT round((SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings WHERE way LIKE 'plain%')::numeric
            / (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings
               WHERE workload = 'components, comparison rows' AND way LIKE 'persona%')::numeric, 1) AS "plain SQL / persona";
+-- the floors' medians together, persona's median above them, and the ratio
+-- the plain SQL would have against a resolver that did nothing but them
+WITH m AS (SELECT workload, way, percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS ms FROM timings GROUP BY 1, 2)
+SELECT round(((SELECT sum(ms) FROM m WHERE workload LIKE 'floor:%') / 1000)::numeric, 2) AS floor_s,
+       round(((SELECT ms FROM m WHERE workload = 'components, comparison rows' AND way LIKE 'persona%')
+              - (SELECT sum(ms) FROM m WHERE workload LIKE 'floor:%'))::numeric / 1000, 2) AS persona_above_floor_s,
+       round(((SELECT ms FROM m WHERE way LIKE 'plain%') / (SELECT sum(ms) FROM m WHERE workload LIKE 'floor:%'))::numeric, 1)
+         AS "plain SQL / floor";
+DROP TABLE id_answer_copy;
 SQL
 
 say "== dictionary: new keys per second"
