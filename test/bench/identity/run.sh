@@ -75,18 +75,22 @@ ANALYZE id_rows_cmp;
 SELECT count(*) AS comparison_rows, :fraction AS fraction_of_persons FROM id_rows_cmp;
 SQL
 
-# peak private memory of one resolve: VmHWM after the resolve minus VmHWM
-# after reading the same table (which maps shared buffers into the backend)
+# peak private memory of one resolve: the backend's VmHWM after the resolve,
+# less the shared and file pages it has mapped by then (shared_buffers pages
+# a scan touched count in VmHWM too: a scan of freshly loaded rows, whose
+# pages it dirties, can touch all of shared_buffers), less its anonymous
+# memory before.  Shared and file pages only grow over the resolve, so this
+# is at most the private peak, and equal when they were mapped before it.
 peak_mb() {	# peak_mb RULES
 	psql -X -q -v rules="$1" <<'SQL' 2>/dev/null
 SELECT pg_backend_pid() AS pid \gset
 SELECT count(*) FROM (SELECT record_id, id_type, id_value FROM id_rows) s \g /dev/null
 \setenv BPID :pid
-\! awk '/VmHWM/ {print $2}' /proc/$BPID/status > /tmp/identity_bench_hwm0
+\! awk '/RssAnon/ {print $2}' /proc/$BPID/status > /tmp/identity_bench_anon0
 SELECT count(*) FROM identity_resolve('SELECT record_id, id_type, id_value FROM id_rows', :'rules') \g /dev/null
-\! awk '/VmHWM/ {print $2}' /proc/$BPID/status > /tmp/identity_bench_hwm1
+\! awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} /RssFile/ {f = $2} END {print h - s - f}' /proc/$BPID/status > /tmp/identity_bench_hwm1
 SQL
-	echo $(( ($(cat /tmp/identity_bench_hwm1) - $(cat /tmp/identity_bench_hwm0)) / 1024 ))
+	echo $(( ($(cat /tmp/identity_bench_hwm1) - $(cat /tmp/identity_bench_anon0)) / 1024 ))
 }
 say "== peak memory"
 mem_rules=$(peak_mb "$RULES")
