@@ -738,8 +738,9 @@ join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
 	idr_mem    *m = s->m;
 	uint32_t	R = s->recs.n,
 				V = s->vals.n;
-	uint32_t   *first = IDR_ALLOC(m, ((size_t) V ? V : 1) * sizeof(uint32_t));
-	uint32_t   *up = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
+	/* one block for both (see idr_resolve) */
+	uint32_t   *first = IDR_ALLOC(m, ((size_t) V + R) * sizeof(uint32_t));
+	uint32_t   *up = first + V;
 	size_t		work = 0;
 
 	/* values that link nothing: first = UINT32_MAX - 1; unseen: UINT32_MAX */
@@ -808,14 +809,13 @@ join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
 		if ((++work & (IDR_TICK_EVERY - 1)) == 0)
 			IDR_TICK(m);
 	}
-	IDR_FREE(m, first);
 	IDR_FREE(m, s->e_rec);
 	IDR_FREE(m, s->e_val);
 	s->e_rec = s->e_val = NULL;
 	/* a record's person root, as a rank (a root's rank maps to itself) */
 	for (uint32_t k = 0; k < R; k++)
 		parent[k] = rrank[uf_find(up, s->rec_order[k])];
-	IDR_FREE(m, up);
+	IDR_FREE(m, first);
 }
 
 idr_err
@@ -876,14 +876,24 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 	}
 
 	/* ranks: records by bytes, values by (type priority, bytes) */
-	s->rec_order = IDR_ALLOC(m, (size_t) R * sizeof(uint32_t));
-	rrank = IDR_ALLOC(m, (size_t) R * sizeof(uint32_t));
+	/*
+	 * Arrays of a phase are allocated in pairs, one block each (rec_order
+	 * and rrank, parent and size, first and up): the host keeps big freed
+	 * blocks (here the hash slots, then the sort's buffers) for requests of
+	 * at least a quarter of their size, and a miss gives them all back.
+	 * Separately, the first array of 17 MB took the 64 MB slots and the
+	 * second missed the 128 MB ones, which went back to the kernel while
+	 * the sort's two 104 MB buffers came fresh: a page fault per 4 kB.
+	 * Paired, only one of those buffers is fresh.
+	 */
+	s->rec_order = IDR_ALLOC(m, (size_t) R * 2 * sizeof(uint32_t));
+	rrank = s->rec_order + R;
 	strtab_sort(&s->recs, NULL, s->rec_order, rrank);
 	/* join */
 	s->refused_by_type = IDR_ALLOC(m, (size_t) (T ? T : 1) * sizeof(uint64_t));
 	memset(s->refused_by_type, 0, (size_t) T * sizeof(uint64_t));
-	parent = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
-	size = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
+	parent = IDR_ALLOC(m, (size_t) R * 2 * sizeof(uint32_t));
+	size = parent + R;
 	for (uint32_t r = 0; r < R; r++)
 	{
 		parent[r] = r;
@@ -945,8 +955,6 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 			s->person[r] = final[parent[r]];
 		IDR_FREE(m, final);
 	}
-	IDR_FREE(m, parent);
-	IDR_FREE(m, size);
-	IDR_FREE(m, rrank);
+	IDR_FREE(m, parent);		/* and size; rrank goes with rec_order */
 	return IDR_OK;
 }
