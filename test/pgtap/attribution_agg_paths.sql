@@ -114,12 +114,7 @@ SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL max_parallel_workers_per_gather = 2;
-CREATE FUNCTION pg_temp.plan_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r record; o text := '';
-BEGIN
-  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || sql LOOP o := o || r."QUERY PLAN" || E'\n'; END LOOP;
-  RETURN o;
-END $$;
+\ir lib/parallel.sql
 CREATE FUNCTION pg_temp.par(m text, o jsonb) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text;
 BEGIN

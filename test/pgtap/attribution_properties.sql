@@ -268,12 +268,7 @@ SELECT is((SELECT array_agg(row(a.*)::text ORDER BY a.channel) FROM markov_attri
   'markov_attribution: the same answer whatever order the states are rolled up in');
 
 -- ============================================= parallel = serial
-CREATE FUNCTION pg_temp.plan_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r record; o text := '';
-BEGIN
-  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || sql LOOP o := o || r."QUERY PLAN" || E'\n'; END LOOP;
-  RETURN o;
-END $$;
+\ir lib/parallel.sql
 CREATE TEMP TABLE par_q(id int, q text);
 INSERT INTO par_q VALUES
   (1, $$SELECT attribution_agg(user_id, ts, channel, is_conversion, value, 'linear', '{}')::text FROM at_ev$$),
