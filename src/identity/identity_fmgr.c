@@ -428,8 +428,8 @@ connected_components(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	cc_finish(&c);
-	/* per row, at least: its pointer 8, chunk header 16, tuple header 18, two bigints 16 */
-	ts = persona_srf_begin_sized(fcinfo, &desc, 58.0 * c.n);
+	/* a row's data: two bigints */
+	ts = persona_srf_begin_sized(fcinfo, &desc, (PERSONA_SRF_ROW_OVERHEAD + 16.0) * c.n);
 	for (uint32 e = 0; e < c.n; e++)
 	{
 		Datum		values[2];
@@ -745,12 +745,8 @@ identity_resolve(PG_FUNCTION_ARGS)
 				maxlen = strtab_len(&s.recs, id);
 			bytes += strtab_len(&s.recs, id);
 		}
-		/*
-		 * At least, per row in a tuplestore's memory: its pointer (8 bytes),
-		 * the chunk header (16), the minimal tuple's header (18), the text's
-		 * length byte and bytes, and the bigint (8).
-		 */
-		ts = persona_srf_begin_sized(fcinfo, &desc, bytes + 51.0 * s.recs.n);
+		/* a row's data: the text's length byte and bytes, the bigint */
+		ts = persona_srf_begin_sized(fcinfo, &desc, bytes + (PERSONA_SRF_ROW_OVERHEAD + 1.0 + 8.0) * s.recs.n);
 		t = MemoryContextAllocHuge(cxt, (Size) maxlen + VARHDRSZ);
 		for (uint32 k = 0; k < s.recs.n; k++)
 		{
