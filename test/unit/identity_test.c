@@ -371,6 +371,45 @@ test_strtab_sort(void)
 		strtab_free(&t);
 	}
 	check(ok, "strtab_sort = qsort by (rank, bytes) on 12 random tables up to 42,000 strings");
+
+	/*
+	 * A group that only the comparison sort can order (strings equal but for
+	 * their length), reached after 0 to 3 bytes that split the table, stored
+	 * in an order that is not the sorted one.
+	 */
+	ok = 1;
+	for (int splits = 0; splits < 4 && ok; splits++)
+	{
+		strtab		t;
+		uint32_t   *order,
+				   *ref;
+		char		s[64];
+		static const char *const decoys[] = {"b", "ab", "aab"};
+
+		strtab_init(&t, &M);
+		for (int j = 29; j >= 0; j--)	/* longest first: stored order is not sorted order */
+		{
+			memset(s, 'a', 16);
+			memset(s + 16, 0, j);
+			strtab_intern(&t, 0, s, 16 + j);
+		}
+		for (int d = 0; d < splits; d++)
+			strtab_intern(&t, 0, decoys[d], strlen(decoys[d]));
+		order = malloc(sizeof(uint32_t) * t.n);
+		ref = malloc(sizeof(uint32_t) * t.n);
+		strtab_sort(&t, NULL, order, NULL);
+		for (uint32_t i = 0; i < t.n; i++)
+			ref[i] = i;
+		ref_t = &t;
+		ref_rank = NULL;
+		qsort(ref, t.n, sizeof(uint32_t), ref_cmp);
+		for (uint32_t i = 0; i < t.n && ok; i++)
+			ok = ref[i] == order[i];
+		free(order);
+		free(ref);
+		strtab_free(&t);
+	}
+	check(ok, "strtab_sort: 30 strings equal but for their length, reached after 0 to 3 splitting bytes");
 }
 
 static void
