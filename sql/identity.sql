@@ -80,6 +80,15 @@ SELECT * FROM identity_resolve('SELECT * FROM identifiers',
               {"name": "email", "max_records": 2}, {"name": "device", "max_records": 1}],
     "blocked_values": ["+8613800000000", "test@test.com"]}',
   'SELECT record_id, person_id FROM persons') ORDER BY person_id, record_id;
+-- the same through the helper process (which auto takes only for big
+-- inputs): the same NOTICE and the same rows, in the same order
+SET persona.identity_helper = on;
+SELECT * FROM identity_resolve('SELECT * FROM identifiers',
+  '{"types": [{"name": "crm_id", "limit": 1}, {"name": "unionid"}, {"name": "phone", "limit": 2, "max_records": 5},
+              {"name": "email", "max_records": 2}, {"name": "device", "max_records": 1}],
+    "blocked_values": ["+8613800000000", "test@test.com"]}',
+  'SELECT record_id, person_id FROM persons');
+RESET persona.identity_helper;
 
 -- connected components
 SELECT * FROM connected_components($$VALUES (10, 11), (11, 12), (5, 6), (-3, 6), (7, 7), (8, NULL)$$);

@@ -6,6 +6,7 @@
 #include "utils/guc.h"
 
 #include "bitmap/roaringbitmap.h"
+#include "identity/resolve_helper.h"
 
 PG_MODULE_MAGIC;
 
@@ -14,6 +15,19 @@ void		_PG_init(void);
 static const struct config_enum_entry output_format_options[] = {
 	{"bytea", RB_OUTPUT_BYTEA, false},
 	{"array", RB_OUTPUT_ARRAY, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry identity_helper_options[] = {
+	{"off", IDR_HELPER_OFF, false},
+	{"auto", IDR_HELPER_AUTO, false},
+	{"on", IDR_HELPER_ON, false},
+	{"false", IDR_HELPER_OFF, true},
+	{"no", IDR_HELPER_OFF, true},
+	{"0", IDR_HELPER_OFF, true},
+	{"true", IDR_HELPER_ON, true},
+	{"yes", IDR_HELPER_ON, true},
+	{"1", IDR_HELPER_ON, true},
 	{NULL, 0, false}
 };
 
@@ -26,6 +40,15 @@ _PG_init(void)
 							 &rb_output_format,
 							 RB_OUTPUT_BYTEA,
 							 output_format_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomEnumVariable("persona.identity_helper",
+							 "Whether identity_resolve hands its rows to a helper process that resolves them while the backend reads on: auto (when the planner expects 500,000 rows or more), on, or off.",
+							 "The helper is a background worker and counts against max_worker_processes; when none is free, the backend resolves alone, with the same answer.",
+							 &idr_helper_setting,
+							 IDR_HELPER_AUTO,
+							 identity_helper_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

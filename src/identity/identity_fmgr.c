@@ -16,6 +16,7 @@
 
 #include "identity/components.h"
 #include "identity/resolve.h"
+#include "identity/resolve_helper.h"
 #include "common/options.h"
 
 #include "catalog/pg_type.h"
@@ -31,155 +32,6 @@
 #include "utils/tuplestore.h"
 
 #define BATCH 10000
-
-/*
- * The cores' memory: a context of their own (freed at the end, or on error),
- * plus a few big freed blocks kept for reuse.  A resolve goes through phases
- * that each free big arrays (the hash slots, the sort buffers, the edges)
- * just before the next phase allocates its own; handed back to the kernel,
- * every page of the next array would be a fresh page fault, which on this
- * virtual machine costs microseconds and was a tenth of a 10-million-row
- * resolve.  A kept block serves a request at least a quarter of its size,
- * and gives back what the request leaves over; a big request that none can
- * serve first gives every kept block back, so that keeping never raises the
- * peak beyond the blocks freed since.
- */
-#define POOL_MIN ((Size) 4 << 20)
-#define POOL_SLOTS 8
-
-typedef struct idr_host
-{
-	MemoryContext cxt;
-	int			n;
-	void	   *blk[POOL_SLOTS];
-	Size		size[POOL_SLOTS];
-} idr_host;
-
-/*
- * Every block carries its usable size in front of it: a kept block may only
- * serve a request that fits, and GetMemoryChunkSpace counts the chunk header
- * too, so it would overstate the room by up to the header's size.
- */
-#define HDR ((Size) 16)
-
-static inline void *
-sized(void *base, Size n)
-{
-	*(Size *) base = n;
-	return (char *) base + HDR;
-}
-
-static inline void *
-base_of(void *p)
-{
-	return (char *) p - HDR;
-}
-
-/* every kept block back */
-static void
-pool_release(idr_host *h)
-{
-	while (h->n > 0)
-		pfree(base_of(h->blk[--h->n]));
-}
-
-static void *
-pg_alloc(void *ctx, size_t n)
-{
-	idr_host   *h = ctx;
-
-	if (n >= POOL_MIN)
-	{
-		int			best = -1;
-
-		for (int i = 0; i < h->n; i++)
-			if (h->size[i] >= n && h->size[i] / 4 <= n &&
-				(best < 0 || h->size[i] < h->size[best]))
-				best = i;
-		if (best >= 0)
-		{
-			void	   *p = h->blk[best];
-			Size		size = h->size[best];
-
-			h->n--;
-			h->blk[best] = h->blk[h->n];
-			h->size[best] = h->size[h->n];
-			/*
-			 * Its room past n goes back now (a big block shrinks in place:
-			 * the pages it keeps are the ones already touched), or a 128 MB
-			 * block serving 38 MB would hold 90 MB idle through the phase.
-			 */
-			if (size - n >= POOL_MIN)
-				p = sized(repalloc_huge(base_of(p), n + HDR), n);
-			return p;
-		}
-		pool_release(h);
-	}
-	return sized(MemoryContextAllocHuge(h->cxt, n + HDR), n);
-}
-
-static void *
-pg_realloc(void *ctx, void *p, size_t n)
-{
-	if (p == NULL)
-		return pg_alloc(ctx, n);
-	return sized(repalloc_huge(base_of(p), n + HDR), n);
-}
-
-static void
-pg_release(void *ctx, void *p)
-{
-	idr_host   *h = ctx;
-	Size		size = *(Size *) base_of(p);
-
-	if (size >= POOL_MIN)
-	{
-		int			k = h->n;
-
-		if (k == POOL_SLOTS)
-		{
-			/* full: the smallest goes back */
-			k = 0;
-			for (int i = 1; i < h->n; i++)
-				if (h->size[i] < h->size[k])
-					k = i;
-			if (h->size[k] >= size)
-			{
-				pfree(base_of(p));
-				return;
-			}
-			pfree(base_of(h->blk[k]));
-		}
-		else
-			h->n++;
-		h->blk[k] = p;
-		h->size[k] = size;
-		return;
-	}
-	pfree(base_of(p));
-}
-
-static void
-pg_tick(void *ctx)
-{
-	(void) ctx;
-	CHECK_FOR_INTERRUPTS();
-}
-
-static MemoryContext
-mem_init(idr_mem *m)
-{
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "persona identity", ALLOCSET_DEFAULT_SIZES);
-	idr_host   *h = MemoryContextAllocZero(cxt, sizeof(idr_host));
-
-	h->cxt = cxt;
-	m->alloc = pg_alloc;
-	m->realloc = pg_realloc;
-	m->release = pg_release;
-	m->tick = pg_tick;
-	m->ctx = h;
-	return cxt;
-}
 
 /* The caller's query, prepared; it must return rows. */
 static SPIPlanPtr
@@ -419,7 +271,7 @@ connected_components(PG_FUNCTION_ARGS)
 	.kinds = kinds,.row = edge_row,.arg = &c};
 
 	persona_srf_check(fcinfo);
-	cxt = mem_init(&m);
+	cxt = idr_host_init(&m);
 	cc_init(&c, &m);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -510,66 +362,76 @@ parse_rules(Jsonb *j, parsed_rules *p)
 	p->r.nblocked = n;
 }
 
-static void
-too_many(idr_err e)
-{
-	if (e == IDR_TOO_MANY)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("identity_resolve handles at most 4294967294 records, values and identifier rows")));
-	if (e == IDR_ID_OVERFLOW)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("new person ids would exceed the bigint range"),
-				 errdetail("The earlier run's largest person_id leaves no room above it.")));
-}
-
 /*
- * Identifier rows, a batch at a time: the strings are copied into one arena
- * (the slot's bytes last only until the next row) and added together, so that
- * idr_add_rows can prefetch the hash slots of the batch.
+ * Identifier rows, a batch at a time: the strings are copied, one after the
+ * other, into one arena (the slot's bytes last only until the next row), and
+ * either added together, so that idr_add_rows can prefetch the hash slots of
+ * the batch, or sent as they are to the helper process.
  */
 typedef struct id_batch
 {
 	idr_state  *s;
+	idr_helper *h;				/* NULL: resolved in this backend */
+	const idr_rules *rules;
+	MemoryContext cxt;			/* the function's, where the helper's state lives */
 	idr_row    *rows;
-	size_t		(*off)[3];		/* arena offsets of rec, type, val; SIZE_MAX = NULL */
+	uint32		(*lens)[3];		/* rec, type, val; UINT32_MAX = NULL */
 	int			n;
 	char	   *arena;
 	size_t		len,
 				cap;
 } id_batch;
 
-static size_t
+/* a batch is sent when it holds BATCH rows or this many bytes */
+#define BATCH_BYTES ((size_t) 1 << 20)
+
+static uint32
 arena_put(id_batch *b, const char *p, size_t n)
 {
-	size_t		o = b->len;
-
 	if (p == NULL)
-		return SIZE_MAX;
+		return UINT32_MAX;
 	if (b->len + n > b->cap)
 	{
 		while (b->len + n > b->cap)
 			b->cap *= 2;
 		b->arena = repalloc_huge(b->arena, b->cap);
 	}
-	memcpy(b->arena + o, p, n);
+	memcpy(b->arena + b->len, p, n);
 	b->len += n;
-	return o;
+	return n;
 }
 
 static void
 id_flush(id_batch *b)
 {
-	for (int i = 0; i < b->n; i++)
+	if (b->n == 0)
+		return;
+	if (b->h)
+		idr_helper_rows(b->h, b->n, (const uint32 (*)[3]) b->lens, b->arena, b->len);
+	else
 	{
-		idr_row    *w = &b->rows[i];
+		const char *p = b->arena;
 
-		w->rec = b->arena + b->off[i][0];
-		w->type = b->off[i][1] == SIZE_MAX ? NULL : b->arena + b->off[i][1];
-		w->val = b->off[i][2] == SIZE_MAX ? NULL : b->arena + b->off[i][2];
+		for (int i = 0; i < b->n; i++)
+		{
+			idr_row    *w = &b->rows[i];
+			const char *f[3];
+
+			for (int k = 0; k < 3; k++)
+			{
+				f[k] = b->lens[i][k] == UINT32_MAX ? NULL : p;
+				if (f[k])
+					p += b->lens[i][k];
+			}
+			w->rec = f[0];
+			w->type = f[1];
+			w->val = f[2];
+			w->rlen = b->lens[i][0];
+			w->tlen = f[1] ? b->lens[i][1] : 0;
+			w->vlen = f[2] ? b->lens[i][2] : 0;
+		}
+		idr_raise(idr_add_rows(b->s, b->rows, b->n));
 	}
-	too_many(idr_add_rows(b->s, b->rows, b->n));
 	b->n = 0;
 	b->len = 0;
 }
@@ -578,29 +440,32 @@ static void
 id_row(reader *r, TupleTableSlot *slot)
 {
 	id_batch   *b = r->arg;
-	idr_row    *w = &b->rows[b->n];
 	struct varlena *c0,
 			   *c1,
 			   *c2;
 	const char *rec,
 			   *t,
 			   *v;
+	size_t		rlen = 0,
+				tlen = 0,
+				vlen = 0;
 
-	w->rlen = w->tlen = w->vlen = 0;
-	rec = slot_text(slot, 0, &w->rlen, &c0);
-	t = slot_text(slot, 1, &w->tlen, &c1);
-	v = slot_text(slot, 2, &w->vlen, &c2);
+	rec = slot_text(slot, 0, &rlen, &c0);
+	t = slot_text(slot, 1, &tlen, &c1);
+	v = slot_text(slot, 2, &vlen, &c2);
 	if (rec == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("identifiers_sql returned a NULL record_id"),
 				 errdetail("The row had id_type %s and id_value %s.",
-						   t ? quote_literal_cstr(pnstrdup(t, w->tlen)) : "NULL",
-						   v ? quote_literal_cstr(pnstrdup(v, w->vlen)) : "NULL"),
+						   t ? quote_literal_cstr(pnstrdup(t, tlen)) : "NULL",
+						   v ? quote_literal_cstr(pnstrdup(v, vlen)) : "NULL"),
 				 errhint("Every identifier row must name its record; filter the NULLs out or give them ids.")));
-	b->off[b->n][0] = arena_put(b, rec, w->rlen);
-	b->off[b->n][1] = arena_put(b, t, w->tlen);
-	b->off[b->n][2] = arena_put(b, v, w->vlen);
+	if (b->n > 0 && b->len + rlen + tlen + vlen > BATCH_BYTES)
+		id_flush(b);
+	b->lens[b->n][0] = arena_put(b, rec, rlen);
+	b->lens[b->n][1] = arena_put(b, t, tlen);
+	b->lens[b->n][2] = arena_put(b, v, vlen);
 	if (c0)
 		pfree(c0);
 	if (c1)
@@ -611,10 +476,33 @@ id_row(reader *r, TupleTableSlot *slot)
 		id_flush(b);
 }
 
+/*
+ * Rows of the earlier run: added one by one, or batched like the identifier
+ * rows for the helper.
+ */
+typedef struct prev_batch
+{
+	idr_state  *s;
+	idr_helper *h;
+	int64	   *person;
+	uint32	   *lens;
+	int			n;
+	StringInfoData bytes;
+} prev_batch;
+
+static void
+prev_flush(prev_batch *p)
+{
+	if (p->n > 0)
+		idr_helper_previous(p->h, p->n, p->person, p->lens, p->bytes.data, p->bytes.len);
+	p->n = 0;
+	resetStringInfo(&p->bytes);
+}
+
 static void
 prev_row(reader *r, TupleTableSlot *slot)
 {
-	idr_state  *s = r->arg;
+	prev_batch *p = r->arg;
 	size_t		rl = 0;
 	struct varlena *c;
 	const char *rec = slot_text(slot, 0, &rl, &c);
@@ -626,19 +514,59 @@ prev_row(reader *r, TupleTableSlot *slot)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("previous_sql returned a NULL record_id")));
 	if (!isnull)
-		too_many(idr_add_previous(s, rec, rl, pid));
+	{
+		if (p->h == NULL)
+			idr_raise(idr_add_previous(p->s, rec, rl, pid));
+		else
+		{
+			if (p->n > 0 && p->bytes.len + rl > BATCH_BYTES)
+				prev_flush(p);
+			p->person[p->n] = pid;
+			p->lens[p->n] = rl;
+			appendBinaryStringInfo(&p->bytes, rec, rl);
+			if (++p->n == BATCH)
+				prev_flush(p);
+		}
+	}
 	if (c)
 		pfree(c);
 }
 
-/* size the tables once for the rows the planner expects */
+/*
+ * Before the first row, with the planner's estimate: a helper process when
+ * persona.identity_helper asks for one, else tables sized once for the rows.
+ */
 static void
 id_start(reader *r)
 {
 	id_batch   *b = r->arg;
+	uint64		est = r->est_rows <= 0 ? 0 : r->est_rows >= 1e18 ? UINT64_MAX : (uint64) r->est_rows;
 
-	if (r->est_rows > 0)
-		idr_reserve(b->s, r->est_rows >= 1e18 ? UINT64_MAX : (uint64) r->est_rows);
+	if (idr_helper_setting == IDR_HELPER_ON ||
+		(idr_helper_setting == IDR_HELPER_AUTO && est >= IDR_HELPER_MIN_ROWS))
+	{
+		/* (not the executor's context of the caller's query, gone after it) */
+		MemoryContext old = MemoryContextSwitchTo(b->cxt);
+
+		b->h = idr_helper_start(b->rules, est);
+		MemoryContextSwitchTo(old);
+	}
+	if (b->h == NULL && est > 0)
+		idr_reserve(b->s, est);
+}
+
+/* an answer row; the text datum is built in one reused buffer (the tuplestore copies it) */
+static inline void
+put_answer(Tuplestorestate *ts, TupleDesc desc, text *t, const char *rec, uint32 len, int64 person)
+{
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	SET_VARSIZE(t, len + VARHDRSZ);
+	memcpy(VARDATA(t), rec, len);
+	values[0] = PointerGetDatum(t);
+	values[1] = Int64GetDatum(person);
+	tuplestore_putvalues(ts, desc, values, nulls);
 }
 
 PG_FUNCTION_INFO_V1(identity_resolve);
@@ -655,7 +583,9 @@ identity_resolve(PG_FUNCTION_ARGS)
 	idr_mem		m;
 	MemoryContext cxt;
 	idr_state	s;
+	idr_summary sum;
 	id_batch	b;
+	text	   *t;
 	reader		r = {.argname = "identifiers_sql",
 		.expected = "(record_id text, id_type text, id_value text)",
 	.natts = 3,.kinds = kinds,.row = id_row,.start = id_start,.arg = &b};
@@ -671,14 +601,15 @@ identity_resolve(PG_FUNCTION_ARGS)
 		parse_rules(PG_GETARG_JSONB_P(1), &rules);
 	persona_srf_check(fcinfo);
 
-	cxt = mem_init(&m);
+	cxt = idr_host_init(&m);
 	idr_init(&s, &m);
+	memset(&b, 0, sizeof(b));
 	b.s = &s;
+	b.rules = &rules.r;
+	b.cxt = cxt;
 	b.rows = MemoryContextAlloc(cxt, sizeof(idr_row) * BATCH);
-	b.off = MemoryContextAlloc(cxt, sizeof(size_t[3]) * BATCH);
-	b.n = 0;
-	b.len = 0;
-	b.cap = 1 << 20;
+	b.lens = MemoryContextAlloc(cxt, sizeof(uint32[3]) * BATCH);
+	b.cap = 2 * BATCH_BYTES;
 	b.arena = MemoryContextAllocHuge(cxt, b.cap);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -689,81 +620,74 @@ identity_resolve(PG_FUNCTION_ARGS)
 
 	if (prev_sql)
 	{
+		prev_batch	pb = {.s = &s,.h = b.h};
 		reader		p = {.argname = "previous_sql",.expected = "(record_id text, person_id bigint)",
-		.natts = 2,.kinds = pkinds,.row = prev_row,.arg = &s};
+		.natts = 2,.kinds = pkinds,.row = prev_row,.arg = &pb};
 
+		if (b.h)
+		{
+			pb.person = MemoryContextAlloc(cxt, sizeof(int64) * BATCH);
+			pb.lens = MemoryContextAlloc(cxt, sizeof(uint32) * BATCH);
+			initStringInfo(&pb.bytes);
+		}
 		run_query(prev_sql, &p);
+		if (b.h)
+			prev_flush(&pb);
 	}
 	SPI_finish();
 
-	too_many(idr_resolve(&s, &rules.r));
-
+	if (b.h)
 	{
-		StringInfoData d;
-		uint32		T = s.types.n;
-		bool		any = false;
-
-		initStringInfo(&d);
-		for (uint32 t = 0; t < T; t++)
-			if (s.refused_by_type[t])
-			{
-				appendStringInfo(&d, "%s%s: " UINT64_FORMAT, any ? ", " : "Joins refused by type: ",
-								 pnstrdup(strtab_str(&s.types, t), strtab_len(&s.types, t)),
-								 (uint64) s.refused_by_type[t]);
-				any = true;
-			}
-		if (any)
-			appendStringInfoChar(&d, '.');
-		if (s.has_prev)
-			appendStringInfo(&d, "%s" UINT64_FORMAT " of " UINT64_FORMAT " persons kept an earlier person_id.",
-							 any ? " " : "", (uint64) s.stats.kept_ids, (uint64) s.stats.persons);
-		ereport(NOTICE,
-				(errmsg("identity_resolve: %u records, " UINT64_FORMAT " persons; " UINT64_FORMAT
-						" joins refused by limits; " UINT64_FORMAT " values ignored as super-nodes (max_records); "
-						UINT64_FORMAT " blocked values ignored",
-						s.recs.n, (uint64) s.stats.persons, (uint64) s.stats.refused,
-						(uint64) s.stats.supernodes, (uint64) s.stats.blocked),
-				 d.len ? errdetail_internal("%s", d.data) : 0));
+		idr_helper_resolve(b.h, &sum);
+		if (sum.helper_kb >= 0)
+			ereport(DEBUG1,
+					(errmsg("identity_resolve: the helper process's peak private memory was " INT64_FORMAT " kB",
+							sum.helper_kb)));
 	}
-
-	pool_release((idr_host *) m.ctx);
-
-	/*
-	 * The answer in record order.  The records' entries and bytes are read in
-	 * that order, not the order they were stored in, so they are prefetched a
-	 * few records ahead; the text datum is built in one reused buffer (the
-	 * tuplestore copies it).
-	 */
+	else
 	{
-		uint32		maxlen = 0;
-		double		bytes = 0;
-		text	   *t;
+		idr_raise(idr_resolve(&s, &rules.r));
+		idr_summarize(&s, &sum);
+		idr_host_release_kept(&m);
+	}
+	idr_report(&sum);
 
-		for (uint32 id = 0; id < s.recs.n; id++)
+	/* a row's data: the text's length byte and bytes, the bigint */
+	ts = persona_srf_begin_sized(fcinfo, &desc, sum.rec_bytes + (PERSONA_SRF_ROW_OVERHEAD + 1.0 + 8.0) * sum.nrecs);
+	t = MemoryContextAllocHuge(cxt, (Size) sum.rec_maxlen + VARHDRSZ);
+	if (b.h)
+	{
+		const char *rec;
+		uint32		len;
+		int64		person;
+		uint32		k = 0;
+
+		while (idr_helper_answer(b.h, &rec, &len, &person))
 		{
-			if (strtab_len(&s.recs, id) > maxlen)
-				maxlen = strtab_len(&s.recs, id);
-			bytes += strtab_len(&s.recs, id);
+			put_answer(ts, desc, t, rec, len, person);
+			if ((++k & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
-		/* a row's data: the text's length byte and bytes, the bigint */
-		ts = persona_srf_begin_sized(fcinfo, &desc, bytes + (PERSONA_SRF_ROW_OVERHEAD + 1.0 + 8.0) * s.recs.n);
-		t = MemoryContextAllocHuge(cxt, (Size) maxlen + VARHDRSZ);
+		if (k != sum.nrecs)
+			elog(ERROR, "identity_resolve: the helper process returned %u of %u records", k, sum.nrecs);
+		idr_helper_end(b.h);
+	}
+	else
+	{
+		/*
+		 * The answer in record order.  The records' entries and bytes are
+		 * read in that order, not the order they were stored in, so they are
+		 * prefetched a few records ahead.
+		 */
 		for (uint32 k = 0; k < s.recs.n; k++)
 		{
 			uint32		id = s.rec_order[k];
-			uint32		len = strtab_len(&s.recs, id);
-			Datum		values[2];
-			bool		nulls[2] = {false, false};
 
 			if (k + 16 < s.recs.n)
 				__builtin_prefetch(&s.recs.ent[s.rec_order[k + 16]]);
 			if (k + 8 < s.recs.n)
 				__builtin_prefetch(strtab_str(&s.recs, s.rec_order[k + 8]));
-			SET_VARSIZE(t, len + VARHDRSZ);
-			memcpy(VARDATA(t), strtab_str(&s.recs, id), len);
-			values[0] = PointerGetDatum(t);
-			values[1] = Int64GetDatum(s.person[k]);
-			tuplestore_putvalues(ts, desc, values, nulls);
+			put_answer(ts, desc, t, strtab_str(&s.recs, id), strtab_len(&s.recs, id), s.person[k]);
 			if ((k & 0xFFFF) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}

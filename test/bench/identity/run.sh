@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Identity benchmark.
 #   1. identity_resolve on all identifier rows (10 million at SCALE=1) with
-#      realistic rules, and without rules; time (median of 3) and peak memory.
+#      realistic rules, and without rules; time (median of 3) and peak memory
+#      (the backend's and its helper process's, and in one process).
 #   2. persona against the best plain-SQL way, iterative label propagation
 #      (star edges per value, min-label propagation with pointer jumping until
 #      no label changes), on the rows of the first PLAIN_FRACTION of persons
 #      (default 1 = everything): the same partition, both times, the ratio;
 #      interleaved runs, median of RUNS (default 3).
 #      In the same loop, the floors every resolver inside PostgreSQL pays
-#      (reading the rows; storing an answer of the same shape), and persona
-#      with its answer counted instead of stored.
+#      (reading the rows; storing an answer of the same shape), persona
+#      with its answer counted instead of stored, and persona in one process
+#      (persona.identity_helper = off; the default, auto, resolves 10 million
+#      rows in a helper process while the backend reads on).
 #   3. the dictionary: dict_encode of new keys per second, against a plain
 #      INSERT ... SELECT row_number() (which is not safe under concurrency).
 #   SCALE=1 (default) or SCALE=0.01 for a quick run.
@@ -81,21 +84,31 @@ SQL
 # pages it dirties, can touch all of shared_buffers), less its anonymous
 # memory before.  Shared and file pages only grow over the resolve, so this
 # is at most the private peak, and equal when they were mapped before it.
-peak_mb() {	# peak_mb RULES
-	psql -X -q -v rules="$1" <<'SQL' 2>/dev/null
+# With the helper process, the helper measures itself the same way and the
+# backend reports it (DEBUG1); the figure is the sum of the two.
+peak_mb() {	# peak_mb RULES HELPER
+	psql -X -q -v rules="$1" -v helper="$2" <<'SQL' 2>/tmp/identity_bench_err >/dev/null
+SET persona.identity_helper = :'helper';
 SELECT pg_backend_pid() AS pid \gset
 SELECT count(*) FROM (SELECT record_id, id_type, id_value FROM id_rows) s \g /dev/null
 \setenv BPID :pid
 \! awk '/RssAnon/ {print $2}' /proc/$BPID/status > /tmp/identity_bench_anon0
+SET client_min_messages = debug1;
 SELECT count(*) FROM identity_resolve('SELECT record_id, id_type, id_value FROM id_rows', :'rules') \g /dev/null
+RESET client_min_messages;
 \! awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} /RssFile/ {f = $2} END {print h - s - f}' /proc/$BPID/status > /tmp/identity_bench_hwm1
 SQL
-	echo $(( ($(cat /tmp/identity_bench_hwm1) - $(cat /tmp/identity_bench_anon0)) / 1024 ))
+	local backend=$(( ($(cat /tmp/identity_bench_hwm1) - $(cat /tmp/identity_bench_anon0)) / 1024 ))
+	local helper=$(sed -n "s/.*the helper process's peak private memory was \([0-9]*\) kB.*/\1/p" /tmp/identity_bench_err)
+	if [ -n "$helper" ]; then
+		echo "$((backend + helper / 1024)) MB (backend $backend + helper $((helper / 1024)))"
+	else
+		echo "$backend MB (one process)"
+	fi
 }
 say "== peak memory"
-mem_rules=$(peak_mb "$RULES")
-mem_none=$(peak_mb '{}')
-say "identity_resolve peak private memory: ${mem_rules} MB with rules, ${mem_none} MB without"
+say "identity_resolve peak private memory, with rules: $(peak_mb "$RULES" auto); one process: $(peak_mb "$RULES" off)"
+say "identity_resolve peak private memory, no rules: $(peak_mb '{}' auto); one process: $(peak_mb '{}' off)"
 
 say "== timings (interleaved, median of $RUNS)"
 psql -X -q -v ON_ERROR_STOP=1 -v rules="$RULES" -v runs="$RUNS" <<'SQL'
@@ -127,6 +140,13 @@ BEGIN
     INSERT INTO timings VALUES
       ('components, comparison rows', 'persona identity_resolve',
        pg_temp.ms($q$CREATE TEMP TABLE r_cmp AS SELECT * FROM identity_resolve('SELECT record_id, id_type, id_value FROM id_rows_cmp')$q$));
+    -- the same in one process: persona.identity_helper = off
+    PERFORM set_config('persona.identity_helper', 'off', false);
+    INSERT INTO timings VALUES
+      ('components, comparison rows, one process', 'persona identity_resolve',
+       pg_temp.ms($q$CREATE TEMP TABLE r_one AS SELECT * FROM identity_resolve('SELECT record_id, id_type, id_value FROM id_rows_cmp')$q$));
+    PERFORM set_config('persona.identity_helper', 'auto', false);
+    DROP TABLE r_one;
     INSERT INTO timings VALUES
       ('components, comparison rows', 'plain SQL label propagation',
        pg_temp.ms($q$SELECT plain_components('id_rows_cmp')$q$));
@@ -175,7 +195,10 @@ SELECT workload, way, round(percentile_disc(0.5) WITHIN GROUP (ORDER BY ms)::num
 FROM timings GROUP BY workload, way ORDER BY workload, way;
 SELECT round((SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings WHERE way LIKE 'plain%')::numeric
            / (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings
-              WHERE workload = 'components, comparison rows' AND way LIKE 'persona%')::numeric, 1) AS "plain SQL / persona";
+              WHERE workload = 'components, comparison rows' AND way LIKE 'persona%')::numeric, 1) AS "plain SQL / persona",
+       round((SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings WHERE way LIKE 'plain%')::numeric
+           / (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM timings
+              WHERE workload = 'components, comparison rows, one process')::numeric, 1) AS "plain SQL / persona in one process";
 -- the floors' medians together, persona's median above them, and the ratio
 -- the plain SQL would have against a resolver that did nothing but them
 WITH m AS (SELECT workload, way, percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS ms FROM timings GROUP BY 1, 2)

@@ -1,0 +1,705 @@
+/*
+ * resolve_helper.c — identity_resolve with a helper process.
+ *
+ * A resolve spends about as long in the executor, reading the caller's rows,
+ * as in interning them (hash probes into tables of hundreds of MB), and the
+ * two need not wait on each other.  With a helper, the backend reads on and
+ * sends the rows, a batch at a time, through a shared-memory queue to a
+ * background worker that interns them, resolves, and streams the answer back
+ * in record order: the two halves run on two cores.  The worker needs no
+ * database and no transaction, only resolve.c and bytes.  When no worker can
+ * be had (max_worker_processes in use, single-user mode) the backend resolves
+ * alone, with the same answer.
+ *
+ * Errors: resolve.c's codes and the worker's own errors are written to the
+ * segment's header before the worker detaches, and the backend raises them;
+ * a worker that vanishes otherwise is an error of its own.  A backend that
+ * errors or is cancelled detaches too, which terminates the worker.
+ */
+#include "postgres.h"
+
+#include "identity/resolve_helper.h"
+
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+int			idr_helper_setting = IDR_HELPER_AUTO;
+
+/*
+ * The queues only decouple the two processes: a few batches in flight are
+ * enough, and a small segment fits a small /dev/shm.
+ */
+#define QUEUE_IN ((Size) 4 << 20)
+#define QUEUE_OUT ((Size) 1 << 20)
+#define ANSWER_ROWS 8192
+#define ANSWER_BYTES ((Size) 512 << 10)
+
+enum
+{
+	M_START = 1, M_ROWS, M_PREV, M_END,	/* backend -> worker */
+	M_SUMMARY, M_ANSWER, M_DONE	/* worker -> backend */
+};
+
+typedef struct msg
+{
+	uint32		tag;
+	uint32		n;
+} msg;
+
+enum
+{
+	F_NONE, F_CODE, F_ERROR
+};
+
+typedef struct helper_shared
+{
+	pg_atomic_uint32 failed;
+	uint32		code;			/* F_CODE: an idr_err */
+	int			sqlerrcode;		/* F_ERROR */
+	char		message[1024];
+} helper_shared;
+
+#define OFF_IN MAXALIGN(sizeof(helper_shared))
+#define OFF_OUT (OFF_IN + QUEUE_IN)
+#define SEG_SIZE (OFF_OUT + QUEUE_OUT)
+
+struct idr_helper
+{
+	dsm_segment *seg;
+	helper_shared *sh;
+	shm_mq_handle *to,
+			   *from;
+	BackgroundWorkerHandle *bgw;
+	/* the answer message being read */
+	const char *a_msg;
+	uint32		a_n,
+				a_i;
+	size_t		a_off;
+	bool		done;
+};
+
+PGDLLEXPORT void persona_identity_helper(Datum arg);
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* A reader of one message that checks every length against the message. */
+typedef struct cursor
+{
+	const char *p;
+	size_t		left;
+} cursor;
+
+static const void *
+take(cursor *c, size_t n)
+{
+	const void *p = c->p;
+
+	if (n > c->left)
+		elog(ERROR, "persona identity helper: truncated message");
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+#define TAKE(c, var) memcpy(&(var), take((c), sizeof(var)), sizeof(var))
+
+static void
+pack_rules(StringInfo b, const idr_rules *r, uint64 est_rows)
+{
+	msg			m = {M_START, 0};
+	int32		nt = r->ntypes,
+				nb = r->nblocked;
+
+	appendBinaryStringInfo(b, (char *) &m, sizeof(m));
+	appendBinaryStringInfo(b, (char *) &est_rows, sizeof(est_rows));
+	appendBinaryStringInfo(b, (char *) &r->max_records, sizeof(r->max_records));
+	appendBinaryStringInfo(b, (char *) &nt, sizeof(nt));
+	appendBinaryStringInfo(b, (char *) &nb, sizeof(nb));
+	for (int i = 0; i < nt; i++)
+	{
+		uint32		len = r->types[i].len;
+
+		appendBinaryStringInfo(b, (char *) &r->types[i].limit, sizeof(int64));
+		appendBinaryStringInfo(b, (char *) &r->types[i].max_records, sizeof(int64));
+		appendBinaryStringInfo(b, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(b, r->types[i].name, len);
+	}
+	for (int i = 0; i < nb; i++)
+	{
+		uint32		len = r->blocked_len[i];
+
+		appendBinaryStringInfo(b, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(b, r->blocked[i], len);
+	}
+}
+
+/* the rules, copied out of the message into CurrentMemoryContext */
+static void
+unpack_rules(cursor *c, idr_rules *r, uint64 *est_rows)
+{
+	int32		nt,
+				nb;
+	idr_type_rule *types;
+	char	  **blocked;
+	size_t	   *blocked_len;
+
+	TAKE(c, *est_rows);
+	TAKE(c, r->max_records);
+	TAKE(c, nt);
+	TAKE(c, nb);
+	if (nt < 0 || nb < 0)
+		elog(ERROR, "persona identity helper: bad rules message");
+	types = palloc0(sizeof(idr_type_rule) * (nt + 1));
+	blocked = palloc0(sizeof(char *) * (nb + 1));
+	blocked_len = palloc0(sizeof(size_t) * (nb + 1));
+	for (int i = 0; i < nt; i++)
+	{
+		uint32		len;
+
+		TAKE(c, types[i].limit);
+		TAKE(c, types[i].max_records);
+		TAKE(c, len);
+		types[i].name = pnstrdup(take(c, len), len);
+		types[i].len = len;
+	}
+	for (int i = 0; i < nb; i++)
+	{
+		uint32		len;
+
+		TAKE(c, len);
+		blocked[i] = pnstrdup(take(c, len), len);
+		blocked_len[i] = len;
+	}
+	r->types = types;
+	r->ntypes = nt;
+	r->blocked = (const char *const *) blocked;
+	r->blocked_len = blocked_len;
+	r->nblocked = nb;
+}
+
+/* ---- the backend's side -------------------------------------------------- */
+
+static void
+stop_worker(dsm_segment *seg, Datum arg)
+{
+	TerminateBackgroundWorker((BackgroundWorkerHandle *) DatumGetPointer(arg));
+}
+
+/* The worker detached early: what it left in the header, as an error. */
+static void pg_attribute_noreturn()
+worker_gone(idr_helper *h)
+{
+	uint32		f = pg_atomic_read_u32(&h->sh->failed);
+
+	pg_read_barrier();
+	if (f == F_CODE)
+		idr_raise((idr_err) h->sh->code);
+	if (f == F_ERROR)
+		ereport(ERROR,
+				(errcode(h->sh->sqlerrcode),
+				 errmsg("%s", h->sh->message),
+				 errcontext("identity_resolve's helper process")));
+	ereport(ERROR,
+			(errcode(ERRCODE_SYSTEM_ERROR),
+			 errmsg("identity_resolve's helper process exited before it finished"),
+			 errhint("See the server log for why. With SET persona.identity_helper = off the resolve runs in this backend alone.")));
+}
+
+static void
+put(idr_helper *h, shm_mq_iovec *iov, int n)
+{
+	if (shm_mq_sendv(h->to, iov, n, false, true) != SHM_MQ_SUCCESS)
+		worker_gone(h);
+}
+
+static const char *
+get(idr_helper *h, Size *len)
+{
+	void	   *data;
+
+	if (shm_mq_receive(h->from, len, &data, false) != SHM_MQ_SUCCESS)
+		worker_gone(h);
+	return data;
+}
+
+idr_helper *
+idr_helper_start(const idr_rules *rules, uint64 est_rows)
+{
+	BackgroundWorker w;
+	BackgroundWorkerHandle *bgw;
+	dsm_segment *seg;
+	idr_helper *h;
+	shm_mq	   *to,
+			   *from;
+	char	   *base;
+	pid_t		pid;
+	bool		ok;
+	MemoryContext old;
+	StringInfoData b;
+	shm_mq_iovec iov;
+
+	if (!IsUnderPostmaster)
+		return NULL;
+	seg = dsm_create(SEG_SIZE, DSM_CREATE_NULL_IF_MAXSEGMENTS);
+	if (seg == NULL)
+		return NULL;
+	base = dsm_segment_address(seg);
+	pg_atomic_init_u32(&((helper_shared *) base)->failed, F_NONE);
+	to = shm_mq_create(base + OFF_IN, QUEUE_IN);
+	shm_mq_set_sender(to, MyProc);
+	from = shm_mq_create(base + OFF_OUT, QUEUE_OUT);
+	shm_mq_set_receiver(from, MyProc);
+
+	memset(&w, 0, sizeof(w));
+	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	w.bgw_start_time = BgWorkerStart_ConsistentState;
+	w.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(w.bgw_library_name, BGW_MAXLEN, "persona");
+	snprintf(w.bgw_function_name, BGW_MAXLEN, "persona_identity_helper");
+	snprintf(w.bgw_name, BGW_MAXLEN, "persona identity helper for PID %d", MyProcPid);
+	snprintf(w.bgw_type, BGW_MAXLEN, "persona identity helper");
+	w.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+	w.bgw_notify_pid = MyProcPid;
+
+	/*
+	 * The handle must outlive an error here: the segment's detach, which
+	 * terminates the worker, runs when the resource owner lets go of it.
+	 */
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	ok = RegisterDynamicBackgroundWorker(&w, &bgw);
+	MemoryContextSwitchTo(old);
+	if (!ok)
+	{
+		dsm_detach(seg);
+		ereport(DEBUG1,
+				(errmsg("identity_resolve: no background worker slot free; resolving in this backend")));
+		return NULL;
+	}
+	on_dsm_detach(seg, stop_worker, PointerGetDatum(bgw));
+	if (WaitForBackgroundWorkerStartup(bgw, &pid) != BGWH_STARTED)
+	{
+		dsm_detach(seg);
+		ereport(DEBUG1,
+				(errmsg("identity_resolve: the helper process did not start; resolving in this backend")));
+		return NULL;
+	}
+
+	h = palloc0(sizeof(idr_helper));
+	h->seg = seg;
+	h->sh = (helper_shared *) base;
+	h->bgw = bgw;
+	h->to = shm_mq_attach(to, seg, bgw);
+	h->from = shm_mq_attach(from, seg, bgw);
+	/* attached, it is in pg_stat_activity before the first row is read */
+	if (shm_mq_wait_for_attach(h->to) != SHM_MQ_SUCCESS)
+		worker_gone(h);
+
+	initStringInfo(&b);
+	pack_rules(&b, rules, est_rows);
+	iov.data = b.data;
+	iov.len = b.len;
+	put(h, &iov, 1);
+	pfree(b.data);
+	return h;
+}
+
+void
+idr_helper_rows(idr_helper *h, int n, const uint32 (*lens)[3], const char *bytes, size_t nbytes)
+{
+	msg			m = {M_ROWS, n};
+	shm_mq_iovec iov[3] = {
+		{(const char *) &m, sizeof(m)},
+		{(const char *) lens, sizeof(uint32[3]) * n},
+		{bytes, nbytes}
+	};
+
+	put(h, iov, 3);
+}
+
+void
+idr_helper_previous(idr_helper *h, int n, const int64 *person, const uint32 *lens,
+					const char *bytes, size_t nbytes)
+{
+	msg			m = {M_PREV, n};
+	shm_mq_iovec iov[4] = {
+		{(const char *) &m, sizeof(m)},
+		{(const char *) person, sizeof(int64) * n},
+		{(const char *) lens, sizeof(uint32) * n},
+		{bytes, nbytes}
+	};
+
+	put(h, iov, 4);
+}
+
+void
+idr_helper_resolve(idr_helper *h, idr_summary *sum)
+{
+	msg			m = {M_END, 0};
+	shm_mq_iovec iov = {(const char *) &m, sizeof(m)};
+	Size		len;
+	cursor		c;
+	uint32		dlen;
+	uint8		has_prev;
+
+	put(h, &iov, 1);
+	c.p = get(h, &len);
+	c.left = len;
+	TAKE(&c, m);
+	if (m.tag != M_SUMMARY)
+		elog(ERROR, "persona identity helper: unexpected message %u", m.tag);
+	TAKE(&c, sum->nrecs);
+	TAKE(&c, sum->rec_maxlen);
+	TAKE(&c, sum->rec_bytes);
+	TAKE(&c, sum->stats);
+	TAKE(&c, has_prev);
+	sum->has_prev = has_prev != 0;
+	TAKE(&c, sum->helper_kb);
+	TAKE(&c, dlen);
+	sum->detail = pnstrdup(take(&c, dlen), dlen);
+}
+
+bool
+idr_helper_answer(idr_helper *h, const char **rec, uint32 *len, int64 *person)
+{
+	const char *p;
+
+	while (h->a_i == h->a_n)
+	{
+		Size		mlen;
+		msg			m;
+
+		if (h->done)
+			return false;
+		h->a_msg = get(h, &mlen);
+		memcpy(&m, h->a_msg, sizeof(m));
+		if (m.tag == M_DONE)
+		{
+			h->done = true;
+			return false;
+		}
+		if (m.tag != M_ANSWER || mlen < sizeof(m) + (Size) m.n * 12)
+			elog(ERROR, "persona identity helper: unexpected message %u", m.tag);
+		h->a_n = m.n;
+		h->a_i = 0;
+		h->a_off = sizeof(m) + (Size) m.n * 12;
+	}
+	/* an answer message: msg, n persons, n lengths, the records' bytes */
+	p = h->a_msg + sizeof(msg);
+	memcpy(person, p + sizeof(int64) * h->a_i, sizeof(int64));
+	memcpy(len, p + sizeof(int64) * h->a_n + sizeof(uint32) * h->a_i, sizeof(uint32));
+	*rec = h->a_msg + h->a_off;
+	h->a_off += *len;
+	h->a_i++;
+	return true;
+}
+
+void
+idr_helper_end(idr_helper *h)
+{
+	BackgroundWorkerHandle *bgw = h->bgw;
+
+	dsm_detach(h->seg);
+	pfree(bgw);
+	pfree(h);
+}
+
+/* ---- the worker's side --------------------------------------------------- */
+
+static void
+send_or_exit(shm_mq_handle *q, shm_mq_iovec *iov, int n)
+{
+	/* the backend detached: it errored or was cancelled, nobody waits */
+	if (shm_mq_sendv(q, iov, n, false, true) != SHM_MQ_SUCCESS)
+		proc_exit(0);
+}
+
+static void
+send_answer(shm_mq_handle *q, idr_state *s)
+{
+	int64	   *person = palloc(sizeof(int64) * ANSWER_ROWS);
+	uint32	   *lens = palloc(sizeof(uint32) * ANSWER_ROWS);
+	StringInfoData bytes;
+	uint32		k = 0;
+
+	initStringInfo(&bytes);
+	while (k < s->recs.n)
+	{
+		msg			m = {M_ANSWER, 0};
+		shm_mq_iovec iov[4];
+
+		resetStringInfo(&bytes);
+		while (k < s->recs.n && m.n < ANSWER_ROWS && (Size) bytes.len < ANSWER_BYTES)
+		{
+			uint32		id = s->rec_order[k];
+
+			if (k + 8 < s->recs.n)
+				__builtin_prefetch(strtab_str(&s->recs, s->rec_order[k + 8]));
+			if (k + 16 < s->recs.n)
+				__builtin_prefetch(&s->recs.ent[s->rec_order[k + 16]]);
+			person[m.n] = s->person[k];
+			lens[m.n] = strtab_len(&s->recs, id);
+			appendBinaryStringInfo(&bytes, strtab_str(&s->recs, id), lens[m.n]);
+			m.n++;
+			k++;
+		}
+		iov[0].data = (const char *) &m;
+		iov[0].len = sizeof(m);
+		iov[1].data = (const char *) person;
+		iov[1].len = sizeof(int64) * m.n;
+		iov[2].data = (const char *) lens;
+		iov[2].len = sizeof(uint32) * m.n;
+		iov[3].data = bytes.data;
+		iov[3].len = bytes.len;
+		send_or_exit(q, iov, 4);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* a "Name:   123 kB" line of /proc/self/status, or -1 (not Linux) */
+static int64
+status_kb(const char *name)
+{
+	FILE	   *f = fopen("/proc/self/status", "r");
+	char		line[256];
+	size_t		n = strlen(name);
+	int64		kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, name, n) == 0 && line[n] == ':')
+		{
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+/* an error code of resolve.c for the backend to raise */
+static void
+fail_code(helper_shared *sh, idr_err e)
+{
+	sh->code = e;
+	pg_write_barrier();
+	pg_atomic_write_u32(&sh->failed, F_CODE);
+}
+
+static void
+work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt, idr_mem *m)
+{
+	idr_state	s;
+	idr_rules	rules;
+	idr_summary sum;
+	idr_row    *rows = NULL;
+	int			rows_cap = 0;
+	uint64		est;
+	idr_err		e;
+	Size		len;
+	void	   *data;
+	cursor		c;
+	msg			h;
+
+	/*
+	 * The peak private memory, for the backend to report (DEBUG1): the
+	 * high-water mark less the shared and file pages mapped by then, less
+	 * the private memory before the rows.
+	 */
+	int64		anon0 = status_kb("RssAnon");
+
+	MemoryContextSwitchTo(cxt);
+	idr_init(&s, m);
+	if (shm_mq_receive(in, &len, &data, false) != SHM_MQ_SUCCESS)
+		return;
+	c.p = data;
+	c.left = len;
+	TAKE(&c, h);
+	if (h.tag != M_START)
+		elog(ERROR, "persona identity helper: unexpected message %u", h.tag);
+	unpack_rules(&c, &rules, &est);
+	if (est > 0)
+		idr_reserve(&s, est);
+
+	for (;;)
+	{
+		if (shm_mq_receive(in, &len, &data, false) != SHM_MQ_SUCCESS)
+			return;
+		c.p = data;
+		c.left = len;
+		TAKE(&c, h);
+		if (h.tag == M_END)
+			break;
+		if (h.tag == M_ROWS)
+		{
+			const char *lens = take(&c, sizeof(uint32[3]) * (size_t) h.n);
+			const char *bytes;
+
+			if ((int) h.n > rows_cap)
+			{
+				rows_cap = h.n;
+				rows = rows ? repalloc(rows, sizeof(idr_row) * rows_cap) : palloc(sizeof(idr_row) * rows_cap);
+			}
+			for (uint32 i = 0; i < h.n; i++)
+			{
+				uint32		l[3];
+				const char *p[3];
+
+				memcpy(l, lens + sizeof(uint32[3]) * i, sizeof(l));
+				for (int k = 0; k < 3; k++)
+				{
+					bytes = l[k] == UINT32_MAX ? NULL : take(&c, l[k]);
+					p[k] = bytes;
+				}
+				if (p[0] == NULL)
+					elog(ERROR, "persona identity helper: a row without its record");
+				rows[i] = (idr_row) {
+					.rec = p[0],.type = p[1],.val = p[2],
+					.rlen = l[0],.tlen = p[1] ? l[1] : 0,.vlen = p[2] ? l[2] : 0
+				};
+			}
+			if ((e = idr_add_rows(&s, rows, h.n)) != IDR_OK)
+			{
+				fail_code(sh, e);
+				return;
+			}
+		}
+		else if (h.tag == M_PREV)
+		{
+			const char *person = take(&c, sizeof(int64) * (size_t) h.n);
+			const char *lens = take(&c, sizeof(uint32) * (size_t) h.n);
+
+			for (uint32 i = 0; i < h.n; i++)
+			{
+				int64		pid;
+				uint32		l;
+
+				memcpy(&pid, person + sizeof(int64) * i, sizeof(pid));
+				memcpy(&l, lens + sizeof(uint32) * i, sizeof(l));
+				if ((e = idr_add_previous(&s, take(&c, l), l, pid)) != IDR_OK)
+				{
+					fail_code(sh, e);
+					return;
+				}
+			}
+		}
+		else
+			elog(ERROR, "persona identity helper: unexpected message %u", h.tag);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	if ((e = idr_resolve(&s, &rules)) != IDR_OK)
+	{
+		fail_code(sh, e);
+		return;
+	}
+	idr_summarize(&s, &sum);
+	if (anon0 >= 0)
+		sum.helper_kb = status_kb("VmHWM") - status_kb("RssShmem") - status_kb("RssFile") - anon0;
+	{
+		StringInfoData b;
+		msg			m = {M_SUMMARY, 0};
+		uint32		dlen = strlen(sum.detail);
+		uint8		has_prev = sum.has_prev;
+		shm_mq_iovec iov;
+
+		initStringInfo(&b);
+		appendBinaryStringInfo(&b, (char *) &m, sizeof(m));
+		appendBinaryStringInfo(&b, (char *) &sum.nrecs, sizeof(sum.nrecs));
+		appendBinaryStringInfo(&b, (char *) &sum.rec_maxlen, sizeof(sum.rec_maxlen));
+		appendBinaryStringInfo(&b, (char *) &sum.rec_bytes, sizeof(sum.rec_bytes));
+		appendBinaryStringInfo(&b, (char *) &sum.stats, sizeof(sum.stats));
+		appendBinaryStringInfo(&b, (char *) &has_prev, sizeof(has_prev));
+		appendBinaryStringInfo(&b, (char *) &sum.helper_kb, sizeof(sum.helper_kb));
+		appendBinaryStringInfo(&b, (char *) &dlen, sizeof(dlen));
+		appendBinaryStringInfo(&b, sum.detail, dlen);
+		iov.data = b.data;
+		iov.len = b.len;
+		send_or_exit(out, &iov, 1);
+	}
+	idr_host_release_kept(m);
+	send_answer(out, &s);
+	{
+		msg			d = {M_DONE, 0};
+		shm_mq_iovec iov = {(const char *) &d, sizeof(d)};
+
+		send_or_exit(out, &iov, 1);
+	}
+}
+
+void
+persona_identity_helper(Datum arg)
+{
+	dsm_segment *seg;
+	helper_shared *sh;
+	char	   *base;
+	shm_mq_handle *in,
+			   *out;
+	idr_mem		m;
+	MemoryContext volatile cxt = NULL;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	/*
+	 * No database: only so that the helper shows in pg_stat_activity, where
+	 * a DBA looks for what runs and what to terminate.
+	 */
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_activity(STATE_RUNNING, MyBgworkerEntry->bgw_name);
+	CurrentResourceOwner = ResourceOwnerCreate(NULL, "persona identity helper");
+	seg = dsm_attach(DatumGetUInt32(arg));
+	if (seg == NULL)
+		proc_exit(0);			/* the backend has given up already */
+	base = dsm_segment_address(seg);
+	sh = (helper_shared *) base;
+	shm_mq_set_receiver((shm_mq *) (base + OFF_IN), MyProc);
+	shm_mq_set_sender((shm_mq *) (base + OFF_OUT), MyProc);
+	in = shm_mq_attach((shm_mq *) (base + OFF_IN), seg, NULL);
+	out = shm_mq_attach((shm_mq *) (base + OFF_OUT), seg, NULL);
+
+	PG_TRY();
+	{
+		cxt = idr_host_init(&m);
+		work(sh, in, out, cxt, &m);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		/* room first: the error may be that memory ran out */
+		MemoryContextSwitchTo(TopMemoryContext);
+		if (cxt)
+			MemoryContextDelete(cxt);
+		ed = CopyErrorData();
+		sh->sqlerrcode = ed->sqlerrcode;
+		{
+			const char *em = ed->message ? ed->message : "unknown error";
+			size_t		n = strlen(em);
+
+			/* cut short, then not in the middle of a UTF-8 character */
+			if (n >= sizeof(sh->message))
+			{
+				n = sizeof(sh->message) - 1;
+				while (n > 0 && ((unsigned char) em[n] & 0xC0) == 0x80)
+					n--;
+			}
+			memcpy(sh->message, em, n);
+			sh->message[n] = '\0';
+		}
+		pg_write_barrier();
+		pg_atomic_write_u32(&sh->failed, F_ERROR);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	dsm_detach(seg);
+	proc_exit(0);
+}
