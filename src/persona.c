@@ -44,8 +44,8 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 	DefineCustomEnumVariable("persona.identity_helper",
-							 "Whether identity_resolve hands its rows to a helper process that resolves them while the backend reads on: auto (when the planner expects 500,000 rows or more), on, or off.",
-							 "The helper is a background worker and counts against max_worker_processes; when none is free, the backend resolves alone, with the same answer.",
+							 "Whether identity_resolve hands its rows to a helper process that resolves them while the backend reads on: auto (when the planner expects 500,000 rows or more and max_parallel_workers_per_gather is not 0), on, or off.",
+							 "The helper is a background worker counted as a parallel worker (max_worker_processes, max_parallel_workers); when none is free, the backend resolves alone, with the same answer.",
 							 &idr_helper_setting,
 							 IDR_HELPER_AUTO,
 							 identity_helper_options,

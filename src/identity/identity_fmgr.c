@@ -27,6 +27,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "nodes/plannodes.h"
+#include "optimizer/cost.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
 #include "utils/tuplestore.h"
@@ -534,7 +535,9 @@ prev_row(reader *r, TupleTableSlot *slot)
 
 /*
  * Before the first row, with the planner's estimate: a helper process when
- * persona.identity_helper asks for one, else tables sized once for the rows.
+ * persona.identity_helper asks for one (auto: for big inputs, and not when
+ * the session has turned parallel query off), else tables sized once for
+ * the rows.
  */
 static void
 id_start(reader *r)
@@ -543,7 +546,8 @@ id_start(reader *r)
 	uint64		est = r->est_rows <= 0 ? 0 : r->est_rows >= 1e18 ? UINT64_MAX : (uint64) r->est_rows;
 
 	if (idr_helper_setting == IDR_HELPER_ON ||
-		(idr_helper_setting == IDR_HELPER_AUTO && est >= IDR_HELPER_MIN_ROWS))
+		(idr_helper_setting == IDR_HELPER_AUTO && est >= IDR_HELPER_MIN_ROWS &&
+		 max_parallel_workers_per_gather > 0))
 	{
 		/* (not the executor's context of the caller's query, gone after it) */
 		MemoryContext old = MemoryContextSwitchTo(b->cxt);

@@ -84,7 +84,8 @@ struct idr_helper
 	const char *a_msg;
 	uint32		a_n,
 				a_i;
-	size_t		a_off;
+	size_t		a_off,
+				a_len;
 	bool		done;
 };
 
@@ -260,8 +261,13 @@ idr_helper_start(const idr_rules *rules, uint64 est_rows)
 	from = shm_mq_create(base + OFF_OUT, QUEUE_OUT);
 	shm_mq_set_receiver(from, MyProc);
 
+	/*
+	 * A parallel worker by class, so that max_parallel_workers bounds the
+	 * helpers as it bounds parallel query: a DBA who turned parallelism off
+	 * gets no helpers either.
+	 */
 	memset(&w, 0, sizeof(w));
-	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION | BGWORKER_CLASS_PARALLEL;
 	w.bgw_start_time = BgWorkerStart_ConsistentState;
 	w.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(w.bgw_library_name, BGW_MAXLEN, "persona");
@@ -282,13 +288,14 @@ idr_helper_start(const idr_rules *rules, uint64 est_rows)
 	{
 		dsm_detach(seg);
 		ereport(DEBUG1,
-				(errmsg("identity_resolve: no background worker slot free; resolving in this backend")));
+				(errmsg("identity_resolve: no background worker free (max_worker_processes, max_parallel_workers); resolving in this backend")));
 		return NULL;
 	}
 	on_dsm_detach(seg, stop_worker, PointerGetDatum(bgw));
 	if (WaitForBackgroundWorkerStartup(bgw, &pid) != BGWH_STARTED)
 	{
 		dsm_detach(seg);
+		pfree(bgw);
 		ereport(DEBUG1,
 				(errmsg("identity_resolve: the helper process did not start; resolving in this backend")));
 		return NULL;
@@ -381,6 +388,8 @@ idr_helper_answer(idr_helper *h, const char **rec, uint32 *len, int64 *person)
 		if (h->done)
 			return false;
 		h->a_msg = get(h, &mlen);
+		if (mlen < sizeof(m))
+			elog(ERROR, "persona identity helper: truncated message");
 		memcpy(&m, h->a_msg, sizeof(m));
 		if (m.tag == M_DONE)
 		{
@@ -389,6 +398,7 @@ idr_helper_answer(idr_helper *h, const char **rec, uint32 *len, int64 *person)
 		}
 		if (m.tag != M_ANSWER || mlen < sizeof(m) + (Size) m.n * 12)
 			elog(ERROR, "persona identity helper: unexpected message %u", m.tag);
+		h->a_len = mlen;
 		h->a_n = m.n;
 		h->a_i = 0;
 		h->a_off = sizeof(m) + (Size) m.n * 12;
@@ -397,6 +407,8 @@ idr_helper_answer(idr_helper *h, const char **rec, uint32 *len, int64 *person)
 	p = h->a_msg + sizeof(msg);
 	memcpy(person, p + sizeof(int64) * h->a_i, sizeof(int64));
 	memcpy(len, p + sizeof(int64) * h->a_n + sizeof(uint32) * h->a_i, sizeof(uint32));
+	if (*len > h->a_len - h->a_off)
+		elog(ERROR, "persona identity helper: truncated message");
 	*rec = h->a_msg + h->a_off;
 	h->a_off += *len;
 	h->a_i++;

@@ -5,7 +5,7 @@
 -- helper reach the caller with their SQLSTATE, and the caller's errors stop
 -- the helper.
 BEGIN;
-SELECT plan(21);
+SELECT plan(26);
 
 SET LOCAL client_min_messages = warning;
 SELECT setseed(0.2718);
@@ -119,6 +119,32 @@ SELECT is((SELECT count(*)::int FROM identity_resolve($q$
              FROM generate_series(1, 3) g$q$) WHERE person_id = 1), 3,
           'while it works, the helper is in pg_stat_activity, named for its backend');
 SELECT is(pg_temp.helpers_left(), 0, 'and gone after it');
+
+-- when there is a helper: the first record's id says how many helpers
+-- pg_stat_activity showed for this backend while its rows were read
+CREATE FUNCTION pg_temp.helpers_seen(n int) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  r text;
+BEGIN
+  PERFORM pg_stat_clear_snapshot();
+  SELECT record_id INTO r FROM identity_resolve(format($q$
+    SELECT CASE WHEN g = 1 THEN 'seen:' || (SELECT count(*) FROM pg_stat_activity
+                                            WHERE backend_type = 'persona identity helper' AND query LIKE '%%for PID ' || pg_backend_pid())
+                ELSE 'r' || g END, 'k', (g %% 1000)::text
+    FROM generate_series(1, %s) g$q$, n)) WHERE record_id LIKE 'seen:%';
+  RETURN r;
+END $$;
+SET LOCAL persona.identity_helper = auto;
+SELECT is(pg_temp.helpers_seen(600000), 'seen:1', 'auto: a helper for 600,000 rows');
+SELECT is(pg_temp.helpers_seen(1000), 'seen:0', 'auto: none for 1,000 rows');
+SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT is(pg_temp.helpers_seen(600000), 'seen:0', 'auto: none when the session turned parallel query off');
+RESET max_parallel_workers_per_gather;
+SET LOCAL persona.identity_helper = on;
+SET LOCAL max_parallel_workers = 0;
+SELECT is(pg_temp.helpers_seen(1000), 'seen:0', 'on: none when max_parallel_workers leaves no worker, and still an answer');
+RESET max_parallel_workers;
+SELECT is(pg_temp.helpers_seen(1000), 'seen:1', 'on: a helper even for 1,000 rows');
 
 -- the setting
 SET LOCAL persona.identity_helper = off;
