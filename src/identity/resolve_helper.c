@@ -6,10 +6,10 @@
  * two need not wait on each other.  With a helper, the backend reads on and
  * sends the rows, a batch at a time, through a shared-memory queue to a
  * background worker that interns them, resolves, and streams the answer back
- * in record order: the two halves run on two cores.  The worker needs no
- * database and no transaction, only resolve.c and bytes.  When no worker can
- * be had (max_worker_processes in use, single-user mode) the backend resolves
- * alone, with the same answer.
+ * in record order: the two halves run on two cores.  The worker connects to
+ * no database and runs no SQL, only resolve.c on bytes.  When no worker can
+ * be had (max_worker_processes or max_parallel_workers in use, single-user
+ * mode) the backend resolves alone, with the same answer.
  *
  * Errors: resolve.c's codes and the worker's own errors are written to the
  * segment's header before the worker detaches, and the backend raises them;
@@ -113,6 +113,22 @@ take(cursor *c, size_t n)
 }
 
 #define TAKE(c, var) memcpy(&(var), take((c), sizeof(var)), sizeof(var))
+#define PUT(b, var) appendBinaryStringInfo((b), (const char *) &(var), sizeof(var))
+
+/* bytes with their length in front, and back as a palloc'd string */
+static void
+put_str(StringInfo b, const char *p, uint32 len)
+{
+	PUT(b, len);
+	appendBinaryStringInfo(b, p, len);
+}
+
+static char *
+take_str(cursor *c, uint32 *len)
+{
+	TAKE(c, *len);
+	return pnstrdup(take(c, *len), *len);
+}
 
 static void
 pack_rules(StringInfo b, const idr_rules *r, uint64 est_rows)
@@ -121,27 +137,19 @@ pack_rules(StringInfo b, const idr_rules *r, uint64 est_rows)
 	int32		nt = r->ntypes,
 				nb = r->nblocked;
 
-	appendBinaryStringInfo(b, (char *) &m, sizeof(m));
-	appendBinaryStringInfo(b, (char *) &est_rows, sizeof(est_rows));
-	appendBinaryStringInfo(b, (char *) &r->max_records, sizeof(r->max_records));
-	appendBinaryStringInfo(b, (char *) &nt, sizeof(nt));
-	appendBinaryStringInfo(b, (char *) &nb, sizeof(nb));
+	PUT(b, m);
+	PUT(b, est_rows);
+	PUT(b, r->max_records);
+	PUT(b, nt);
+	PUT(b, nb);
 	for (int i = 0; i < nt; i++)
 	{
-		uint32		len = r->types[i].len;
-
-		appendBinaryStringInfo(b, (char *) &r->types[i].limit, sizeof(int64));
-		appendBinaryStringInfo(b, (char *) &r->types[i].max_records, sizeof(int64));
-		appendBinaryStringInfo(b, (char *) &len, sizeof(len));
-		appendBinaryStringInfo(b, r->types[i].name, len);
+		PUT(b, r->types[i].limit);
+		PUT(b, r->types[i].max_records);
+		put_str(b, r->types[i].name, r->types[i].len);
 	}
 	for (int i = 0; i < nb; i++)
-	{
-		uint32		len = r->blocked_len[i];
-
-		appendBinaryStringInfo(b, (char *) &len, sizeof(len));
-		appendBinaryStringInfo(b, r->blocked[i], len);
-	}
+		put_str(b, r->blocked[i], r->blocked_len[i]);
 }
 
 /* the rules, copied out of the message into CurrentMemoryContext */
@@ -169,16 +177,14 @@ unpack_rules(cursor *c, idr_rules *r, uint64 *est_rows)
 
 		TAKE(c, types[i].limit);
 		TAKE(c, types[i].max_records);
-		TAKE(c, len);
-		types[i].name = pnstrdup(take(c, len), len);
+		types[i].name = take_str(c, &len);
 		types[i].len = len;
 	}
 	for (int i = 0; i < nb; i++)
 	{
 		uint32		len;
 
-		TAKE(c, len);
-		blocked[i] = pnstrdup(take(c, len), len);
+		blocked[i] = take_str(c, &len);
 		blocked_len[i] = len;
 	}
 	r->types = types;
@@ -371,8 +377,7 @@ idr_helper_resolve(idr_helper *h, idr_summary *sum)
 	TAKE(&c, has_prev);
 	sum->has_prev = has_prev != 0;
 	TAKE(&c, sum->helper_kb);
-	TAKE(&c, dlen);
-	sum->detail = pnstrdup(take(&c, dlen), dlen);
+	sum->detail = take_str(&c, &dlen);
 }
 
 bool
@@ -620,20 +625,18 @@ work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt
 	{
 		StringInfoData b;
 		msg			m = {M_SUMMARY, 0};
-		uint32		dlen = strlen(sum.detail);
 		uint8		has_prev = sum.has_prev;
 		shm_mq_iovec iov;
 
 		initStringInfo(&b);
-		appendBinaryStringInfo(&b, (char *) &m, sizeof(m));
-		appendBinaryStringInfo(&b, (char *) &sum.nrecs, sizeof(sum.nrecs));
-		appendBinaryStringInfo(&b, (char *) &sum.rec_maxlen, sizeof(sum.rec_maxlen));
-		appendBinaryStringInfo(&b, (char *) &sum.rec_bytes, sizeof(sum.rec_bytes));
-		appendBinaryStringInfo(&b, (char *) &sum.stats, sizeof(sum.stats));
-		appendBinaryStringInfo(&b, (char *) &has_prev, sizeof(has_prev));
-		appendBinaryStringInfo(&b, (char *) &sum.helper_kb, sizeof(sum.helper_kb));
-		appendBinaryStringInfo(&b, (char *) &dlen, sizeof(dlen));
-		appendBinaryStringInfo(&b, sum.detail, dlen);
+		PUT(&b, m);
+		PUT(&b, sum.nrecs);
+		PUT(&b, sum.rec_maxlen);
+		PUT(&b, sum.rec_bytes);
+		PUT(&b, sum.stats);
+		PUT(&b, has_prev);
+		PUT(&b, sum.helper_kb);
+		put_str(&b, sum.detail, strlen(sum.detail));
 		iov.data = b.data;
 		iov.len = b.len;
 		send_or_exit(out, &iov, 1);
