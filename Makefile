@@ -8,7 +8,7 @@
 # throwaway cluster.
 
 EXTENSION   = persona
-EXTVERSION  = 0.4.0
+EXTVERSION  = 0.5.0
 MODULE_big  = persona
 
 # One folder per module under src/; each holds its C and its SQL.  The
