@@ -3,7 +3,9 @@
 #   1. plain-C unit tests of the algorithm cores (test/unit)
 #   2. pg_regress: sql/*.sql against expected/*.out
 #   3. pgTAP: test/pgtap/*.sql through pg_prove
-#   4. cluster-level scripts: test/cluster/*.sh (dump/restore, memory under errors)
+#   4. conformance: the event aggregates against ClickHouse 26 itself (chDB);
+#      "skipped" with the reason when node/chdb cannot be had, never a pass
+#   5. cluster-level scripts: test/cluster/*.sh (dump/restore, memory under errors)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PERSONA_ROOT"
@@ -61,6 +63,20 @@ if ! printf '%s\n' "$tap" | grep -q '^Result: PASS'; then
 	fi
 fi
 
+say "== conformance against ClickHouse 26 (chDB)"
+skipped=""
+out=$(bash test/conformance/run.sh 2>&1); rc=$?
+printf '%s\n' "$out" | grep -vE '^ok ' | sed 's/^/  /' >&2
+c_ok=$(printf '%s\n' "$out" | grep -cE '^ok [0-9]')
+c_bad=$(printf '%s\n' "$out" | grep -cE '^not ok [0-9]')
+if [ $rc = 77 ]; then
+	skipped="conformance ($(printf '%s\n' "$out" | sed -n 's/^skipped: //p' | head -1))"
+else
+	passed=$((passed + c_ok)); failed=$((failed + c_bad))
+	say "  $c_ok agree with ClickHouse, $c_bad differ"
+	if [ $rc != 0 ] && [ "$c_bad" = 0 ]; then failed=$((failed + 1)); failures="$failures conformance"; fi
+fi
+
 say "== cluster scripts"
 for s in test/cluster/*.sh; do
 	[ -e "$s" ] || continue
@@ -73,5 +89,10 @@ for s in test/cluster/*.sh; do
 done
 
 [ -n "$failures" ] && say "failed:$failures"
-echo "$passed passed, $failed failed"
+if [ -n "$skipped" ]; then
+	say "skipped: $skipped"
+	echo "$passed passed, $failed failed, 1 skipped: $skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" = 0 ]

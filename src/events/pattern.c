@@ -1,12 +1,20 @@
 /*
- * pattern.c — compile and match sequence patterns.
+ * pattern.c — compile and match sequence patterns with ClickHouse's semantics.
  *
- * Matching is one forward pass over the run.  reach_j(e) says that steps 1..j
- * can match with step j on event e; it depends only on reach_{j-1} of earlier
- * events.  Prefix counts of each reach_j make "is there an earlier event, in
- * this index range and this time range, where step j-1 matched" a difference
- * of two counts, so a pass costs O(steps * n log n) whatever the pattern: no
- * backtracking blow-up on users with millions of events.
+ * Which match ClickHouse counts: sequenceCount runs a backtracking search
+ * that tries the atoms' events in increasing order, so the match it finds is
+ * the lexicographically smallest tuple of event positions (earliest first
+ * event, then earliest second event, ...); the next search starts after that
+ * match's last event.  A time condition lets any events lie between its two
+ * atoms (the search skips events until one fits).
+ *
+ * How without backtracking: a backward pass computes, for each step j, which
+ * events can start a completion of steps j..k-1 (can_j), as prefix counts, so
+ * that "is there a completion among the events in this index and time range"
+ * is a difference of two counts found by binary search.  A forward greedy walk
+ * then picks, step by step, the first event that fits and can complete: that
+ * is the lexicographically smallest match, found in O(k * n log n) whatever
+ * the pattern — no backtracking blow-up on users with millions of events.
  */
 #include "pattern.h"
 
@@ -47,6 +55,7 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 	size_t		i = 0;
 	int			pending_gap = 0;
 	int			pending_time = 0;	/* a (?t) waits for the next step */
+	int			pending_star = 0;	/* position of a .* since the last atom */
 	int			time_pos = 0;
 	seq_step	cur;			/* constraints collected for the next step */
 
@@ -66,7 +75,16 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 		{
 			if (i + 1 < len && s[i + 1] == '*')
 			{
+				/*
+				 * ClickHouse measures a time condition next to .* from the
+				 * event where .* began, not from an atom, which makes
+				 * (?t<=S) always true there: refused, so no query means one
+				 * thing here and another in ClickHouse.
+				 */
+				if (pending_time)
+					return fail(err, pos, "a time constraint must not be followed by .* (it already allows any events between its two atoms)");
 				pending_gap = 1;
+				pending_star = pos;
 				i += 2;
 				continue;
 			}
@@ -110,6 +128,8 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 				i++;
 				if (p->nsteps == 0)
 					return fail(err, pos, "a time constraint must follow an event atom ((?N) or .)");
+				if (pending_star)
+					return fail(err, pending_star, ".* must not come before a time constraint (the time constraint already allows any events between its two atoms)");
 				us = v * USECS;
 				if (op[0] == '<' && op[1] == 0)
 				{
@@ -144,6 +164,8 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 						return fail(err, pos, "too many != constraints between two atoms (at most 8)");
 					cur.exclude[cur.nexclude++] = us;
 				}
+				/* any events may lie between the two atoms (as in ClickHouse) */
+				pending_gap = 1;
 				pending_time = 1;
 				time_pos = pos;
 				continue;
@@ -179,6 +201,7 @@ seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *er
 		cur.hi = INT64_MAX;
 		pending_gap = 0;
 		pending_time = 0;
+		pending_star = 0;
 	}
 	if (pending_time)
 		return fail(err, time_pos, "a time constraint must be followed by an event atom ((?N) or .)");
@@ -226,16 +249,16 @@ upper_bound(const ev_event *e, size_t a, size_t b, int64_t t)
 }
 
 /*
- * t - d, saturating.  d is a constraint bound and can be negative: (?t<0)
+ * t + d, saturating.  d is a constraint bound and can be negative: (?t<0)
  * allows at most -1 microseconds (found by test/fuzz/seq_pattern_fuzz.c).
  */
 static inline int64_t
-sat_sub(int64_t t, int64_t d)
+sat_add(int64_t t, int64_t d)
 {
 	int64_t		r;
 
-	if (__builtin_sub_overflow(t, d, &r))
-		return d > 0 ? INT64_MIN : INT64_MAX;
+	if (__builtin_add_overflow(t, d, &r))
+		return d > 0 ? INT64_MAX : INT64_MIN;
 	return r;
 }
 
@@ -252,6 +275,62 @@ time_ok(const seq_step *st, int64_t d)
 	return 1;
 }
 
+/*
+ * Is there an event in (e, n) that step `st` (the step after the one on e)
+ * can take and from which steps onward complete?  C holds the prefix counts
+ * of that completion (can_{j+1}).  Returns the first such event, or n.
+ */
+static size_t
+next_step(const seq_step *st, const ev_event *e, size_t n, size_t at, const uint32_t *C, int first)
+{
+	size_t		a,
+				b,
+				i;
+	int64_t		c;
+	int			x,
+				y;
+
+	if (!st->gap)
+	{
+		/* adjacent: only the event right after */
+		if (at + 1 < n && C[at + 2] - C[at + 1] > 0 &&
+			time_ok(st, (int64_t) ((uint64_t) e[at + 1].ts - (uint64_t) e[at].ts)))
+			return at + 1;
+		return n;
+	}
+	/* later events with ts in [ts + lo, ts + hi] */
+	a = lower_bound(e, at + 1, n, sat_add(e[at].ts, st->lo));
+	b = upper_bound(e, a, n, sat_add(e[at].ts, st->hi));
+	c = b > a ? (int64_t) C[b] - C[a] : 0;
+	if (c <= 0)
+		return n;
+	if (first)
+	{
+		/* the first completing event that no != excludes */
+		for (i = a; i < b; i++)
+			if (C[i + 1] - C[i] > 0 && time_ok(st, (int64_t) ((uint64_t) e[i].ts - (uint64_t) e[at].ts)))
+				return i;
+		return n;
+	}
+	for (x = 0; x < st->nexclude && c > 0; x++)
+	{
+		int64_t		t;
+		size_t		a2,
+					b2;
+		int			dup = 0;
+
+		for (y = 0; y < x; y++)
+			dup |= st->exclude[y] == st->exclude[x];
+		if (dup || st->exclude[x] < st->lo || st->exclude[x] > st->hi)
+			continue;
+		t = sat_add(e[at].ts, st->exclude[x]);
+		a2 = lower_bound(e, a, b, t);
+		b2 = upper_bound(e, a2, b, t);
+		c -= (int64_t) C[b2] - C[a2];
+	}
+	return c > 0 ? a : n;		/* any index below n means "exists" */
+}
+
 int64_t
 seq_count(const seq_pattern *p, const ev_event *e, size_t n, int first_only, uint32_t *work)
 {
@@ -261,75 +340,39 @@ seq_count(const seq_pattern *p, const ev_event *e, size_t n, int first_only, uin
 	size_t		ev;
 	int			j;
 
-	/* work + j*(n+1): prefix counts of reach_j; P[0] = 0 */
-	for (j = 0; j < k; j++)
-		work[(size_t) j * (n + 1)] = 0;
-	for (ev = 0; ev < n; ev++)
+	/*
+	 * Backward: work + j*(n+1) holds the prefix counts of can_j, "steps j..k-1
+	 * can be matched with step j on this event".
+	 */
+	for (j = k - 1; j >= 0; j--)
 	{
-		int			done = 0;
+		const seq_step *st = &p->steps[j];
+		uint32_t   *P = work + (size_t) j * (n + 1);
+		const uint32_t *N = j + 1 < k ? work + (size_t) (j + 1) * (n + 1) : NULL;
 
-		for (j = 0; j < k; j++)
+		P[0] = 0;
+		for (ev = 0; ev < n; ev++)
 		{
-			const seq_step *st = &p->steps[j];
-			uint32_t   *P = work + (size_t) j * (n + 1);
-			int			r = 0;
+			int			r = step_accepts(st, e[ev].mask);
 
-			if (step_accepts(st, e[ev].mask))
-			{
-				if (j == 0)
-					r = ev >= floor;
-				else
-				{
-					const uint32_t *Q = work + (size_t) (j - 1) * (n + 1);
-
-					if (!st->gap)
-					{
-						/* adjacent: only the event just before */
-						r = ev >= floor + 1 && Q[ev] - Q[ev - 1] > 0 &&
-							time_ok(st, (int64_t) ((uint64_t) e[ev].ts - (uint64_t) e[ev - 1].ts));
-					}
-					else if (ev > floor)
-					{
-						/* earlier events with ts in [ts - hi, ts - lo] */
-						int64_t		tmin = sat_sub(e[ev].ts, st->hi);
-						int64_t		tmax = sat_sub(e[ev].ts, st->lo);
-						size_t		a = lower_bound(e, floor, ev, tmin);
-						size_t		b = upper_bound(e, a, ev, tmax);	/* [a, b) */
-						int64_t		c = b > a ? (int64_t) Q[b] - Q[a] : 0;
-						int			x,
-									y;
-
-						for (x = 0; x < st->nexclude && c > 0; x++)
-						{
-							int64_t		t;
-							size_t		a2,
-										b2;
-							int			dup = 0;
-
-							for (y = 0; y < x; y++)
-								dup |= st->exclude[y] == st->exclude[x];
-							if (dup || st->exclude[x] < st->lo || st->exclude[x] > st->hi)
-								continue;
-							t = sat_sub(e[ev].ts, st->exclude[x]);
-							a2 = lower_bound(e, a, b, t);
-							b2 = upper_bound(e, a2, b, t);
-							c -= (int64_t) Q[b2] - Q[a2];
-						}
-						r = c > 0;
-					}
-				}
-			}
+			if (r && N)
+				r = next_step(&p->steps[j + 1], e, n, ev, N, 0) < n;
 			P[ev + 1] = P[ev] + (uint32_t) r;
-			if (r && j == k - 1)
-				done = 1;
 		}
-		if (done)
-		{
-			count++;
-			if (first_only)
-				return count;
-			floor = ev + 1;
-		}
+	}
+	/* Forward: the lexicographically smallest match from `floor`, again and again. */
+	while (floor < n && work[n] - work[floor] > 0)
+	{
+		size_t		at = floor;
+
+		while (work[at + 1] - work[at] == 0)
+			at++;
+		for (j = 1; j < k; j++)
+			at = next_step(&p->steps[j], e, n, at, work + (size_t) j * (n + 1), 1);
+		count++;
+		if (first_only)
+			break;
+		floor = at + 1;
 	}
 	return count;
 }

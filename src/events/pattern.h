@@ -3,10 +3,12 @@
  * (?t op S) time constraints, matched over a sorted event run.
  *
  * A pattern compiles to steps, one per single-event atom ((?N) or '.').  A step
- * records whether '.*' precedes it (other events may lie between it and the
- * step before; otherwise the two events are adjacent in the run) and the time
- * constraints between the event of the step before and its own, as an allowed
- * range [lo, hi] of microseconds minus a few excluded values ('!=').
+ * records whether other events may lie between it and the step before ('.*'
+ * or a time constraint between them; otherwise the two events are adjacent in
+ * the run) and the time constraints between the event of the step before and
+ * its own, as an allowed range [lo, hi] of microseconds minus a few excluded
+ * values ('!=').  '.*' next to a time constraint is refused: ClickHouse
+ * measures such a constraint from where '.*' began, not from the atom.
  */
 #ifndef PERSONA_EVENTS_PATTERN_H
 #define PERSONA_EVENTS_PATTERN_H
@@ -42,9 +44,11 @@ typedef struct seq_error
 extern int	seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, seq_error *err);
 
 /*
- * Non-overlapping matches of p in the sorted run e[0..n) (each match ends as
- * early as possible, the next one starts after it); stop at the first match
- * when `first_only`.  `work` holds nsteps * (n + 1) uint32.
+ * Non-overlapping matches of p in the sorted run e[0..n), as ClickHouse's
+ * sequenceCount counts them: each match is the lexicographically smallest
+ * tuple of event positions from where the search starts, and the next search
+ * starts after its last event.  Stop at the first match when `first_only`.
+ * `work` holds nsteps * (n + 1) uint32.
  */
 extern int64_t seq_count(const seq_pattern *p, const ev_event *e, size_t n,
 						 int first_only, uint32_t *work);

@@ -117,6 +117,6 @@ ORDER BY week;
 SELECT count(*) FILTER (WHERE fast) AS paid_within_a_day_of_a_click, count(*) FILTER (WHERE episodes > 0) AS paid_after_a_click,
        round(avg(episodes) FILTER (WHERE episodes > 0), 2) AS episodes_per_payer
 FROM (SELECT member_id,
-             sequence_match('(?1).*(?t<=86400)(?2)', ts, event = 'click', event = 'pay') AS fast,
+             sequence_match('(?1)(?t<=86400)(?2)', ts, event = 'click', event = 'pay') AS fast,
              sequence_count('(?1).*(?2)', ts, event = 'click', event = 'pay') AS episodes
       FROM app_events GROUP BY member_id) s;

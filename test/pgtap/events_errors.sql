@@ -104,7 +104,7 @@ SELECT is((SELECT count(*) FROM states WHERE funnel_counts_state_send(txt::funne
 SELECT is((SELECT window_funnel('1 hour', ts, g % 5 = 0, g % 5 = 1, g % 5 = 2)
            FROM (SELECT g, timestamptz '2026-01-01' + (300000 - g) * interval '1 second' ts FROM generate_series(1, 300000) g) s),
           3, 'a 300,000-event user given in reverse time order: in time order c1, c3, c2, c1, c3 ...: c1 -> c2 -> the next c3, level 3');
-SELECT is((SELECT sequence_count('(?1).*(?t<=10)(?2)', ts, g % 10 = 0, g % 10 = 5)
+SELECT is((SELECT sequence_count('(?1)(?t<=10)(?2)', ts, g % 10 = 0, g % 10 = 5)
            FROM (SELECT g, timestamptz '2026-01-01' + g * interval '1 second' ts FROM generate_series(1, 300000) g) s),
           29999::bigint, 'sequence_count over 300,000 events: each c1 (g = 10k) with the c2 5 s later, but the last c1 has none');
 

@@ -57,8 +57,8 @@ INSERT INTO same VALUES
    (SELECT string_agg(k || ':' || c::text, ',' ORDER BY k) FROM (SELECT u % 3 k, window_funnel_counts(u, '2 days', ts, e, ARRAY['a', 'b', 'c']) c FROM fev GROUP BY 1) s),
    (SELECT string_agg(k || ':' || c::text, ',' ORDER BY k) FROM (SELECT u % 3 k, window_funnel_counts(u, '2 days', ts, e = 'a', e = 'b', e = 'c') c FROM fev GROUP BY 1) s)),
   ('sequence_count: steps = conditions',
-   (SELECT string_agg(u || ':' || c, ',' ORDER BY u) FROM (SELECT u, sequence_count('(?1).*(?t<=86400)(?2)', ts, e, ARRAY['a', 'b']) c FROM fev GROUP BY u) s),
-   (SELECT string_agg(u || ':' || c, ',' ORDER BY u) FROM (SELECT u, sequence_count('(?1).*(?t<=86400)(?2)', ts, e = 'a', e = 'b') c FROM fev GROUP BY u) s)),
+   (SELECT string_agg(u || ':' || c, ',' ORDER BY u) FROM (SELECT u, sequence_count('(?1)(?t<=86400)(?2)', ts, e, ARRAY['a', 'b']) c FROM fev GROUP BY u) s),
+   (SELECT string_agg(u || ':' || c, ',' ORDER BY u) FROM (SELECT u, sequence_count('(?1)(?t<=86400)(?2)', ts, e = 'a', e = 'b') c FROM fev GROUP BY u) s)),
   ('sequence_match: steps = conditions',
    (SELECT string_agg(u || ':' || c, ',' ORDER BY u) FROM (SELECT u, sequence_match('(?1)(?2)(?3)', ts, e, ARRAY['c', 'a', 'x']) c FROM fev GROUP BY u) s),
    (SELECT string_agg(u || ':' || c, ',' ORDER BY u) FROM (SELECT u, sequence_match('(?1)(?2)(?3)', ts, e = 'c', e = 'a', e = 'x') c FROM fev GROUP BY u) s));

@@ -46,9 +46,14 @@ error_at(const char *pat, int nconds)
 	return err.position;
 }
 
-/* brute force: can steps j.. match with step j-1 on event prev? */
+/*
+ * Brute force, the way ClickHouse's sequenceCount searches: depth first, each
+ * atom trying the events after the one before in increasing order, so the
+ * first match found is the lexicographically smallest; the next search starts
+ * after its last event.
+ */
 static int
-fits(const seq_pattern *p, const ev_event *e, size_t n, int j, size_t prev, size_t at)
+fits(const seq_pattern *p, const ev_event *e, int j, size_t prev, size_t at)
 {
 	const seq_step *st = &p->steps[j];
 	int64_t		d = e[at].ts - e[prev].ts;
@@ -61,22 +66,28 @@ fits(const seq_pattern *p, const ev_event *e, size_t n, int j, size_t prev, size
 	for (x = 0; x < st->nexclude; x++)
 		if (d == st->exclude[x])
 			return 0;
-	(void) n;
 	return 1;
 }
 
 static int
-ends_at(const seq_pattern *p, const ev_event *e, size_t n, int j, size_t at, size_t floor)
+accepts(const seq_step *st, const ev_event *ev)
 {
-	const seq_step *st = &p->steps[j];
-	size_t		prev;
+	return st->cond == 0 || (ev->mask >> (st->cond - 1) & 1);
+}
 
-	if (at < floor || (st->cond && !(e[at].mask >> (st->cond - 1) & 1)))
-		return 0;
-	if (j == 0)
+/* can steps j.. match, step j-1 being on event prev?  *last gets the last event */
+static int
+dfs(const seq_pattern *p, const ev_event *e, size_t n, int j, size_t prev, size_t *last)
+{
+	size_t		at;
+
+	if (j == p->nsteps)
+	{
+		*last = prev;
 		return 1;
-	for (prev = floor; prev < at; prev++)
-		if (fits(p, e, n, j, prev, at) && ends_at(p, e, n, j - 1, prev, floor))
+	}
+	for (at = prev + 1; at < n; at++)
+		if (accepts(&p->steps[j], &e[at]) && fits(p, e, j, prev, at) && dfs(p, e, n, j + 1, at, last))
 			return 1;
 	return 0;
 }
@@ -85,16 +96,17 @@ static int64_t
 brute(const seq_pattern *p, const ev_event *e, size_t n, int first_only)
 {
 	size_t		floor = 0,
-				end;
+				start,
+				last;
 	int64_t		c = 0;
 
-	for (end = 0; end < n; end++)
-		if (ends_at(p, e, n, p->nsteps - 1, end, floor))
+	for (start = floor; start < n; start++)
+		if (accepts(&p->steps[0], &e[start]) && dfs(p, e, n, 1, start, &last))
 		{
 			c++;
 			if (first_only)
 				return c;
-			floor = end + 1;
+			start = last;		/* the loop's ++ starts after it */
 		}
 	return c;
 }
@@ -113,8 +125,11 @@ main(void)
 		  "(?1)(?2): two adjacent steps");
 	check(compile("(?1).*(?2)", 2, &p, &err) == 0 && p.nsteps == 2 && p.steps[1].gap, ".* sets the gap");
 	check(compile(".*(?1) .* . (?t>=10)(?2).*", 2, &p, &err) == 0 && p.nsteps == 3 && p.steps[1].cond == 0 &&
-		  p.steps[2].lo == 10 * S && p.steps[2].hi == INT64_MAX && !p.steps[2].gap,
-		  "blanks, '.', leading and trailing .*, (?t>=10) on the next step");
+		  p.steps[2].lo == 10 * S && p.steps[2].hi == INT64_MAX && p.steps[2].gap,
+		  "blanks, '.', leading and trailing .*, (?t>=10) on the next step, which may be any events later");
+	check(error_at("(?1).*(?t<5)(?2)", 2) == 5, ".* before a time constraint: error at the .*");
+	check(error_at("(?1)(?t<5).*(?2)", 2) == 11, ".* after a time constraint: error at the .*");
+	check(error_at("(?1) .* (?t<5)(?t>1)(?2)", 2) == 6, ".* before two time constraints: error at the .*");
 	check(compile("(?1)(?t>10)(?t<20)(?2)", 2, &p, &err) == 0 && p.steps[1].lo == 10 * S + 1 && p.steps[1].hi == 20 * S - 1,
 		  "two constraints intersect");
 	check(compile("(?1)(?t==5)(?t!=6)(?2)", 2, &p, &err) == 0 && p.steps[1].lo == 5 * S && p.steps[1].hi == 5 * S &&
@@ -142,13 +157,13 @@ main(void)
 		check(count_of("(?1).(?2)", 3, e, 3, 1) == 1, "(?1).(?2): exactly one event between");
 		check(count_of("(?1)..(?2)", 3, e, 3, 1) == 0, "(?1)..(?2): not two");
 		check(count_of("(?2).*(?1)", 3, e, 3, 1) == 0, "order matters");
-		check(count_of("(?1).*(?t<=20)(?2)", 3, e, 3, 1) == 1, "(?t<=20): b is 20 s after a");
-		check(count_of("(?1).*(?t<20)(?2)", 3, e, 3, 1) == 0, "(?t<20): not less");
-		check(count_of("(?1).*(?t>=20)(?2)", 3, e, 3, 1) == 1, "(?t>=20)");
-		check(count_of("(?1).*(?t>20)(?2)", 3, e, 3, 1) == 0, "(?t>20): not more");
-		check(count_of("(?1).*(?t==20)(?2)", 3, e, 3, 1) == 1, "(?t==20)");
-		check(count_of("(?1).*(?t!=20)(?2)", 3, e, 3, 1) == 0, "(?t!=20)");
-		check(count_of("(?1)(?t==10)(?3)", 3, e, 3, 1) == 1, "adjacent with a time constraint");
+		check(count_of("(?1)(?t<=20)(?2)", 3, e, 3, 1) == 1, "(?t<=20): b is 20 s after a, c between");
+		check(count_of("(?1)(?t<20)(?2)", 3, e, 3, 1) == 0, "(?t<20): not less");
+		check(count_of("(?1)(?t>=20)(?2)", 3, e, 3, 1) == 1, "(?t>=20)");
+		check(count_of("(?1)(?t>20)(?2)", 3, e, 3, 1) == 0, "(?t>20): not more");
+		check(count_of("(?1)(?t==20)(?2)", 3, e, 3, 1) == 1, "(?t==20)");
+		check(count_of("(?1)(?t!=20)(?2)", 3, e, 3, 1) == 0, "(?t!=20)");
+		check(count_of("(?1)(?t==10)(?3)", 3, e, 3, 1) == 1, "a time constraint between the event right after");
 	}
 	{
 		/* a b a b a b: three non-overlapping (?1)(?2); (?1).*(?2) also three */
@@ -158,7 +173,23 @@ main(void)
 		check(count_of("(?1).*(?2)", 2, e, 6, 0) == 3, "3 x (?1).*(?2)");
 		check(count_of("(?1).*(?1)", 2, e, 6, 0) == 1, "(?1).*(?1): matches do not overlap, 1");
 		check(count_of(".", 2, e, 6, 0) == 6, "'.' counts events");
-		check(count_of("(?2).*(?t>=3)(?2)", 2, e, 6, 0) == 1, "b then b 3+ s later: once (b1-b3 would overlap b2-?)");
+		check(count_of("(?2)(?t>=3)(?2)", 2, e, 6, 0) == 1, "b then b 3+ s later: once (b1-b3 would overlap b2-?)");
+	}
+	{
+		/* ClickHouse 26.7 on these events: (?1)(?t<=10)(?2), (?t==10) match, (?1)(?2) does not */
+		ev_event	e[] = {EV(0, 1), EV(5 * S, 4), EV(10 * S, 2)};
+		ev_event	f[] = {EV(0, 1), EV(3 * S, 1), EV(10 * S, 2)};
+
+		check(count_of("(?1)(?t<=10)(?2)", 3, e, 3, 0) == 1, "0:a 5:c 10:b: (?1)(?t<=10)(?2) counts 1");
+		check(count_of("(?1)(?t==10)(?2)", 3, e, 3, 1) == 1, "0:a 5:c 10:b: (?1)(?t==10)(?2) matches");
+		check(count_of("(?1)(?2)", 3, e, 3, 1) == 0, "0:a 5:c 10:b: (?1)(?2) does not");
+		check(count_of("(?1)(?t>=10)(?2)", 3, f, 3, 0) == 1, "0:a 3:a 10:b: (?1)(?t>=10)(?2) counts 1");
+	}
+	{
+		/* matches that skip events, twice: a@0 needs b 10+ s later */
+		ev_event	e[] = {EV(0, 1), EV(1 * S, 1), EV(11 * S, 2), EV(12 * S, 1), EV(13 * S, 2), EV(30 * S, 2)};
+
+		check(count_of("(?1)(?t>=10)(?2)", 2, e, 6, 0) == 2, "a0-b11 with a1 between, then a12-b30 with b13 between");
 	}
 	{
 		/* one event matching a and b: (?1) and (?2) both match it, but a match uses distinct events */
@@ -170,9 +201,9 @@ main(void)
 
 	/* random runs against brute force */
 	{
-		const char *pats[] = {"(?1)(?2)", "(?1).*(?2)", "(?1).*(?t<=5)(?2)", "(?1).*(?t>3)(?2).*(?3)",
-			"(?2).(?1)", "(?1).*(?t>=2)(?t<=6)(?t!=4)(?1)", ".*(?3)(?t==0)(?1).*", "(?1).*(?2)(?t<3)(?3)",
-		"(?1)(?t!=1)(?2).*(?t>1)(?1)", ". .*(?t<2) ."};
+		const char *pats[] = {"(?1)(?2)", "(?1).*(?2)", "(?1)(?t<=5)(?2)", "(?1)(?t>3)(?2).*(?3)",
+			"(?2).(?1)", "(?1)(?t>=2)(?t<=6)(?t!=4)(?1)", ".*(?3)(?t==0)(?1).*", "(?1).*(?2)(?t<3)(?3)",
+		"(?1)(?t!=1)(?2)(?t>1)(?1)", ". (?t<2) .", "(?1)(?t>=3)(?2)(?3)", "(?3).(?t<=4)(?1).*(?2)"};
 		int			bad = 0;
 
 		for (it = 0; it < 100000; it++)
@@ -180,7 +211,7 @@ main(void)
 			ev_event	e[14];
 			int			n = rnd() % 14,
 						i;
-			const char *pat = pats[rnd() % 10];
+			const char *pat = pats[rnd() % 12];
 			int			first = rnd() % 2;
 			int64_t		a,
 						b;
