@@ -10,12 +10,22 @@
 
 
 -- == friendlier errors: int8 and integer-window overloads ==
+-- No overloads: int8 versions of the rb_ functions would make smallint arguments and
+-- untyped literals ambiguous, an integer window_funnel would make
+-- window_funnel('1 hour', ...) ambiguous.  The comments name what to use instead.
+COMMENT ON TYPE roaringbitmap IS 'Compressed set of int4 ids (Roaring bitmap), compatible with pg_roaringbitmap; bigint ids: roaringbitmap64 and the rb64_ functions';
+COMMENT ON FUNCTION rb_build(integer[]) IS 'Bitmap of the elements of an int4 array (NULL elements are an error); bigint[]: rb64_build';
+COMMENT ON AGGREGATE rb_build_agg(integer) IS 'Bitmap of the non-NULL int4 values (NULL over no rows); bigint values: rb64_build_agg';
+COMMENT ON AGGREGATE window_funnel(interval, timestamptz, VARIADIC boolean[]) IS 'Funnel level: the highest step a chain of events reaches, each step within window (an interval: ''7 days'', not seconds) of the chain''s first (ClickHouse windowFunnel)';
+COMMENT ON AGGREGATE window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS 'Funnel level with a mode: a comma-separated set of strict_deduplication, strict_order, strict_increase ('''' is the default); window is an interval, not seconds';
 
 
 -- == dictionary ==
 
 
 -- == caller SQL read-only ==
+-- (no SQL change: identity_resolve and connected_components check and run the
+-- caller's query read-only in identity_fmgr.c)
 
 
 -- == sequences ==
