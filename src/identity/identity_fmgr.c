@@ -1,8 +1,8 @@
 /*
  * identity_fmgr.c — connected_components and identity_resolve: run the
- * caller's queries through SPI (with the caller's rights) into a DestReceiver
- * of ours, hand the rows to the plain-C cores (components.c, resolve.c) and
- * return the answer as a materialized set.
+ * caller's queries through SPI (with the caller's rights, read-only) into a
+ * DestReceiver of ours, hand the rows to the plain-C cores (components.c,
+ * resolve.c) and return the answer as a materialized set.
  *
  * Why a DestReceiver and not a cursor: SPI_cursor_fetch copies every row into
  * a tuple table (a palloc'd HeapTuple per row) and SPI_getbinval deforms it
