@@ -1,4 +1,11 @@
 -- roaringbitmap: sets of int4 ids, drop-in compatible with pg_roaringbitmap 1.2.
+--
+-- bigint ids belong in roaringbitmap64 (the rb64_ functions).  A bigint given to
+-- an rb_ function (rb_build_agg(bigint)) is PostgreSQL's "function does not exist"
+-- (42883); the comments of the type, rb_build and rb_build_agg name the rb64_
+-- equivalent.  There are no int8 overloads that fail with a hint: with both int4
+-- and int8 versions a smallint argument and an untyped literal ('5') match both
+-- and become "function is not unique", where they resolve to int4 today.
 
 CREATE TYPE roaringbitmap;
 
@@ -22,7 +29,7 @@ CREATE TYPE roaringbitmap (
   ALIGNMENT = int4,
   STORAGE = external
 );
-COMMENT ON TYPE roaringbitmap IS 'Compressed set of int4 ids (Roaring bitmap), compatible with pg_roaringbitmap';
+COMMENT ON TYPE roaringbitmap IS 'Compressed set of int4 ids (Roaring bitmap), compatible with pg_roaringbitmap; bigint ids: roaringbitmap64 and the rb64_ functions';
 COMMENT ON FUNCTION roaringbitmap_in(cstring) IS 'Text input: {1,2,3} or \x hex of the Roaring portable serialization (validated)';
 COMMENT ON FUNCTION roaringbitmap_out(roaringbitmap) IS 'Text output, as persona.output_format says: bytea (\x hex) or array ({1,2,3})';
 COMMENT ON FUNCTION roaringbitmap_recv(internal) IS 'Binary input: the Roaring portable serialization, fully validated';
@@ -38,7 +45,7 @@ CREATE CAST (bytea AS roaringbitmap) WITH FUNCTION roaringbitmap(bytea);
 
 CREATE FUNCTION rb_build(integer[]) RETURNS roaringbitmap
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION rb_build(integer[]) IS 'Bitmap of the elements of an int4 array (NULL elements are an error)';
+COMMENT ON FUNCTION rb_build(integer[]) IS 'Bitmap of the elements of an int4 array (NULL elements are an error); bigint[]: rb64_build';
 CREATE FUNCTION rb_to_array(roaringbitmap) RETURNS integer[]
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION rb_to_array(roaringbitmap) IS 'Elements as an int4 array, in order 0 .. 2147483647, -2147483648 .. -1';
@@ -246,7 +253,7 @@ COMMENT ON FUNCTION rb_build_trans(roaringbitmap, integer) IS 'Transition functi
 
 CREATE AGGREGATE rb_build_agg(integer) (
   SFUNC = rb_build_trans, STYPE = roaringbitmap, COMBINEFUNC = rb_or_trans, PARALLEL = SAFE);
-COMMENT ON AGGREGATE rb_build_agg(integer) IS 'Bitmap of the non-NULL values (NULL over no rows)';
+COMMENT ON AGGREGATE rb_build_agg(integer) IS 'Bitmap of the non-NULL int4 values (NULL over no rows); bigint values: rb64_build_agg';
 CREATE AGGREGATE rb_or_agg(roaringbitmap) (
   SFUNC = rb_or_trans, STYPE = roaringbitmap, COMBINEFUNC = rb_or_trans, PARALLEL = SAFE);
 COMMENT ON AGGREGATE rb_or_agg(roaringbitmap) IS 'Union of the bitmaps (NULL over no rows)';

@@ -1,4 +1,11 @@
 -- funnels, retention and event sequences.
+--
+-- window is an interval.  ClickHouse's windowFunnel takes seconds; here
+-- window_funnel(604800, ...) is PostgreSQL's "function does not exist" (42883):
+-- write interval '604800 seconds' or '7 days'.  There is no integer overload that
+-- fails with a hint: with an interval and an integer version, an untyped literal
+-- (window_funnel('1 hour', ...), the usual call) would match both and become
+-- "function is not unique".
 
 -- per-user event aggregates: the state is the group's packed event run
 CREATE FUNCTION window_funnel_trans(internal, interval, timestamptz, VARIADIC boolean[]) RETURNS internal
@@ -43,8 +50,8 @@ CREATE AGGREGATE window_funnel("window" interval, mode text, ts timestamptz, VAR
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_final,
   COMBINEFUNC = ev_state_combine, SSPACE = 160, SERIALFUNC = ev_state_serialize, DESERIALFUNC = ev_state_deserialize,
   PARALLEL = SAFE);
-COMMENT ON AGGREGATE window_funnel(interval, timestamptz, VARIADIC boolean[]) IS 'Funnel level: the highest step a chain of events reaches, each step within window of the chain''s first (ClickHouse windowFunnel)';
-COMMENT ON AGGREGATE window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS 'Funnel level with a mode: a comma-separated set of strict_deduplication, strict_order, strict_increase ('''' is the default)';
+COMMENT ON AGGREGATE window_funnel(interval, timestamptz, VARIADIC boolean[]) IS 'Funnel level: the highest step a chain of events reaches, each step within window (an interval: ''7 days'', not seconds) of the chain''s first (ClickHouse windowFunnel)';
+COMMENT ON AGGREGATE window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS 'Funnel level with a mode: a comma-separated set of strict_deduplication, strict_order, strict_increase ('''' is the default); window is an interval, not seconds';
 
 CREATE AGGREGATE window_funnel_path("window" interval, ts timestamptz, VARIADIC conds boolean[]) (
   SFUNC = window_funnel_trans, STYPE = internal, FINALFUNC = window_funnel_path_final,

@@ -1,8 +1,8 @@
 /*
  * identity_fmgr.c — connected_components and identity_resolve: run the
- * caller's queries through SPI (with the caller's rights) into a DestReceiver
- * of ours, hand the rows to the plain-C cores (components.c, resolve.c) and
- * return the answer as a materialized set.
+ * caller's queries through SPI (with the caller's rights, read-only) into a
+ * DestReceiver of ours, hand the rows to the plain-C cores (components.c,
+ * resolve.c) and return the answer as a materialized set.
  *
  * Why a DestReceiver and not a cursor: SPI_cursor_fetch copies every row into
  * a tuple table (a palloc'd HeapTuple per row) and SPI_getbinval deforms it
@@ -19,6 +19,7 @@
 #include "identity/resolve_helper.h"
 #include "common/options.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -26,7 +27,10 @@
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
+#include "parser/scansup.h"
+#include "tcop/cmdtag.h"
 #include "optimizer/cost.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
@@ -34,32 +38,17 @@
 
 #define BATCH 10000
 
-/* The caller's query, prepared; it must return rows. */
-static SPIPlanPtr
-prepare_query(const char *sql, const char *argname)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
-
-	if (plan == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s could not be prepared: %s", argname, SPI_result_code_string(SPI_result))));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a query that returns rows", argname)));
-	return plan;
-}
-
 /*
- * A receiver of the caller's rows: rStartup checks the columns, receiveSlot
+ * A reader of the caller's rows: rStartup checks the columns, receiveSlot
  * hands each row to `row`.
  */
 typedef struct reader
 {
 	DestReceiver pub;
+	const char *fname;			/* the SQL function, for messages */
 	const char *argname;
 	const char *expected;
+	const char *example;		/* the columns of an example query */
 	int			natts;
 	const int  *kinds;
 	void		(*row) (struct reader *r, TupleTableSlot *slot);
@@ -67,6 +56,221 @@ typedef struct reader
 	double		est_rows;		/* the planner's estimate (0: unknown) */
 	void	   *arg;
 } reader;
+
+/* ---- the caller's query: one read-only query ------------------------------
+ *
+ * The query runs with the caller's rights (these functions are not SECURITY
+ * DEFINER), and it runs read-only: identity_resolve('DELETE FROM t
+ * RETURNING ...') used to delete the rows.  SPI's read_only flag is not
+ * enough (its message speaks of non-volatile functions, and a volatile
+ * function called by a SELECT still writes), so two checks:
+ *
+ *   1. the prepared statement must be one plain SELECT (VALUES and TABLE are
+ *      SELECTs): not an INSERT/UPDATE/DELETE/MERGE or utility statement (SELECT
+ *      INTO among them), no data-modifying WITH, no FOR UPDATE/SHARE (row
+ *      locks are writes);
+ *   2. it runs with the transaction marked read-only, so that the functions
+ *      it calls cannot write either (PostgreSQL's own 25006 errors, reworded
+ *      to name the caller).  The flag is restored however the run ends; a
+ *      subtransaction started and ended inside (a plpgsql EXCEPTION block)
+ *      restores the value it found, ours.  As in any read-only transaction,
+ *      writes to the session's own temporary tables are still allowed.
+ */
+
+#define READ_ONLY_HINT "Give a query (SELECT, VALUES or TABLE) that only reads; do the writes before or after the call."
+
+/*
+ * Statements that are a single word: they are not taken for a table name.
+ */
+static const char *const one_word_statements[] = {
+	"select", "begin", "commit", "end", "abort", "rollback", "checkpoint",
+	"vacuum", "analyze", "analyse", "cluster", NULL
+};
+
+/*
+ * Whether sql is just a table name (name, schema.name, "Quoted".name,
+ * optionally followed by a semicolon): a common mistake that otherwise ends
+ * in a bare syntax error.  *len is the name's length from *start.
+ */
+static bool
+bare_name(const char *sql, const char **start, int *len)
+{
+	const char *s = sql;
+	const char *word = NULL;
+	const char *end;
+	int			parts = 0;
+
+	while (scanner_isspace(*s))
+		s++;
+	*start = s;
+	for (;;)
+	{
+		if (*s == '"')
+		{
+			for (s++;; s++)
+			{
+				if (*s == '\0')
+					return false;
+				if (*s == '"' && s[1] == '"')
+					s++;
+				else if (*s == '"')
+					break;
+			}
+			s++;
+			word = NULL;
+		}
+		else if (isalpha((unsigned char) *s) || *s == '_' || IS_HIGHBIT_SET(*s))
+		{
+			word = s;
+			while (isalnum((unsigned char) *s) || *s == '_' || *s == '$' || IS_HIGHBIT_SET(*s))
+				s++;
+		}
+		else
+			return false;
+		parts++;
+		end = s;
+		while (scanner_isspace(*s))
+			s++;
+		if (*s != '.')
+			break;
+		s++;
+		while (scanner_isspace(*s))
+			s++;
+	}
+	if (*s == ';')
+		for (s++; scanner_isspace(*s); s++)
+			;
+	if (*s != '\0' || parts > 3)
+		return false;
+	if (parts == 1 && word != NULL)
+		for (int i = 0; one_word_statements[i]; i++)
+			if (pg_strncasecmp(word, one_word_statements[i], end - word) == 0 &&
+				one_word_statements[i][end - word] == '\0')
+				return false;
+	*len = end - *start;
+	return true;
+}
+
+/* the statement kinds of a data-modifying WITH, for the message */
+static char *
+modifying_ctes(Query *q)
+{
+	StringInfoData b;
+	ListCell   *lc;
+
+	initStringInfo(&b);
+	foreach(lc, q->cteList)
+	{
+		CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
+		Query	   *cq = (Query *) cte->ctequery;
+
+		if (IsA(cq, Query) && cq->commandType != CMD_SELECT)
+			appendStringInfo(&b, "%s%s %s", b.len ? ", " : "",
+							 cq->commandType == CMD_INSERT ? "INSERT" :
+							 cq->commandType == CMD_UPDATE ? "UPDATE" :
+							 cq->commandType == CMD_DELETE ? "DELETE" : "MERGE",
+							 quote_identifier(cte->ctename));
+	}
+	return b.data;
+}
+
+static void
+refuse(const reader *r, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+			 errmsg("%s runs its query read-only", r->fname),
+			 errdetail_internal("%s", detail),
+			 errhint(READ_ONLY_HINT)));
+}
+
+/*
+ * The caller's query, prepared: one statement, a plain SELECT.  Row locks
+ * (FOR UPDATE in a subquery or a view too) are seen in the plan, which is
+ * built here once (a query without parameters is planned once) and also
+ * gives the planner's row estimate.
+ */
+static SPIPlanPtr
+prepare_query(const char *sql, reader *r)
+{
+	const char *name;
+	int			len;
+	SPIPlanPtr	plan;
+	List	   *sources;
+	CachedPlanSource *ps;
+	ListCell   *lc;
+	CachedPlan *cp;
+
+	if (bare_name(sql, &name, &len))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("%s must be a query, not a table name", r->argname),
+				 errhint("Write a query that returns %s, for example SELECT %s FROM %.*s.",
+						 r->expected, r->example, len, name)));
+	plan = SPI_prepare(sql, 0, NULL);
+	if (plan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s could not be prepared: %s", r->argname, SPI_result_code_string(SPI_result))));
+	sources = SPI_plan_get_plan_sources(plan);
+	if (list_length(sources) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a query that returns rows", r->argname)));
+	if (list_length(sources) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("%s must be one query, not %d statements", r->argname, list_length(sources))));
+	ps = linitial(sources);
+	foreach(lc, ps->query_list)
+	{
+		Query	   *q = lfirst_node(Query, lc);
+
+		if (q->commandType == CMD_UTILITY && IsA(q->utilityStmt, CreateTableAsStmt) &&
+			((CreateTableAsStmt *) q->utilityStmt)->is_select_into)
+			refuse(r, psprintf("%s is a SELECT INTO, which creates a table.", r->argname));
+		if (q->commandType != CMD_SELECT)
+		{
+			const char *kind = GetCommandTagName(ps->commandTag);
+
+			refuse(r, psprintf("%s is %s %s statement.", r->argname,
+							   strchr("AEIOU", kind[0]) ? "an" : "a", kind));
+		}
+		if (q->hasModifyingCTE)
+			refuse(r, psprintf("%s has a data-modifying WITH (%s).", r->argname, modifying_ctes(q)));
+	}
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a query that returns rows", r->argname)));
+
+	r->est_rows = 0;
+	cp = SPI_plan_get_cached_plan(plan);
+	if (cp != NULL)
+	{
+		foreach(lc, cp->stmt_list)
+		{
+			PlannedStmt *st = lfirst_node(PlannedStmt, lc);
+
+			if (st->commandType != CMD_SELECT || st->hasModifyingCTE || st->rowMarks != NIL)
+			{
+				ReleaseCachedPlan(cp, NULL);
+				refuse(r, st->rowMarks != NIL
+					   ? psprintf("%s locks rows (FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE or FOR KEY SHARE).", r->argname)
+					   : psprintf("%s is not a plain SELECT.", r->argname));
+			}
+		}
+		if (list_length(cp->stmt_list) == 1)
+		{
+			PlannedStmt *st = linitial_node(PlannedStmt, cp->stmt_list);
+
+			if (st->planTree)
+				r->est_rows = st->planTree->plan_rows;
+		}
+		ReleaseCachedPlan(cp, NULL);
+	}
+	return plan;
+}
 
 static void check_columns(TupleDesc td, const char *argname, const char *expected,
 						  int natts, const int *kinds);
@@ -97,38 +301,17 @@ reader_nothing(DestReceiver *self)
 }
 
 /*
- * The planner's row estimate of a prepared one-statement query, or 0.  The
- * generic plan built here is the one the execution then uses (a query
- * without parameters is planned once).
+ * Run the caller's query (inside SPI_connect), every row to r->row, with the
+ * transaction read-only (see above).
  */
-static double
-estimate_rows(SPIPlanPtr plan)
-{
-	CachedPlan *cp = SPI_plan_get_cached_plan(plan);
-	double		rows = 0;
-
-	if (cp == NULL)
-		return 0;
-	if (list_length(cp->stmt_list) == 1)
-	{
-		PlannedStmt *ps = linitial_node(PlannedStmt, cp->stmt_list);
-
-		if (ps->commandType == CMD_SELECT && ps->planTree)
-			rows = ps->planTree->plan_rows;
-	}
-	ReleaseCachedPlan(cp, NULL);
-	return rows;
-}
-
-/* Run the caller's query (inside SPI_connect), every row to r->row. */
 static void
 run_query(const char *sql, reader *r)
 {
-	SPIPlanPtr	plan = prepare_query(sql, r->argname);
+	SPIPlanPtr	plan = prepare_query(sql, r);
 	SPIExecuteOptions o;
-	int			rc;
-
-	r->est_rows = r->start ? estimate_rows(plan) : 0;
+	MemoryContext cxt = CurrentMemoryContext;
+	bool		was_read_only = XactReadOnly;
+	volatile int rc = 0;
 
 	r->pub.receiveSlot = reader_receive;
 	r->pub.rStartup = reader_startup;
@@ -136,10 +319,43 @@ run_query(const char *sql, reader *r)
 	r->pub.rDestroy = reader_nothing;
 	r->pub.mydest = DestNone;
 	memset(&o, 0, sizeof(o));
+	/* (not SPI's read_only: that would also reuse the caller's snapshot) */
 	o.read_only = false;
 	o.tcount = 0;
 	o.dest = &r->pub;
-	rc = SPI_execute_plan_extended(plan, &o);
+
+	XactReadOnly = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan_extended(plan, &o);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		XactReadOnly = was_read_only;
+		if (geterrcode() != ERRCODE_READ_ONLY_SQL_TRANSACTION)
+			PG_RE_THROW();
+		/* "cannot execute DELETE in a read-only transaction": say whose */
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		FlushErrorState();
+		if (e->context)
+			ereport(ERROR,
+					(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+					 errmsg("%s runs its query read-only", r->fname),
+					 errdetail_internal("%s: %s.", r->argname, e->message),
+					 errhint(READ_ONLY_HINT),
+					 errcontext("%s", e->context)));
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("%s runs its query read-only", r->fname),
+				 errdetail_internal("%s: %s.", r->argname, e->message),
+				 errhint(READ_ONLY_HINT)));
+	}
+	PG_END_TRY();
+	XactReadOnly = was_read_only;
+
 	if (rc < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -268,7 +484,8 @@ connected_components(PG_FUNCTION_ARGS)
 	idr_mem		m;
 	MemoryContext cxt;
 	cc_state	c;
-	reader		r = {.argname = "edges_sql",.expected = "(integer, integer)",.natts = 2,
+	reader		r = {.fname = "connected_components",.argname = "edges_sql",
+		.expected = "(integer, integer)",.example = "a, b",.natts = 2,
 	.kinds = kinds,.row = edge_row,.arg = &c};
 
 	persona_srf_check(fcinfo);
@@ -590,8 +807,9 @@ identity_resolve(PG_FUNCTION_ARGS)
 	idr_summary sum;
 	id_batch	b;
 	text	   *t;
-	reader		r = {.argname = "identifiers_sql",
+	reader		r = {.fname = "identity_resolve",.argname = "identifiers_sql",
 		.expected = "(record_id text, id_type text, id_value text)",
+		.example = "record_id, id_type, id_value",
 	.natts = 3,.kinds = kinds,.row = id_row,.start = id_start,.arg = &b};
 
 	if (PG_ARGISNULL(0))
@@ -625,7 +843,8 @@ identity_resolve(PG_FUNCTION_ARGS)
 	if (prev_sql)
 	{
 		prev_batch	pb = {.s = &s,.h = b.h};
-		reader		p = {.argname = "previous_sql",.expected = "(record_id text, person_id bigint)",
+		reader		p = {.fname = "identity_resolve",.argname = "previous_sql",
+			.expected = "(record_id text, person_id bigint)",.example = "record_id, person_id",
 		.natts = 2,.kinds = pkinds,.row = prev_row,.arg = &pb};
 
 		if (b.h)

@@ -97,29 +97,32 @@ CREATE FUNCTION points_next_expiry(l points_ledger, as_of timestamptz) RETURNS t
 COMMENT ON FUNCTION points_next_expiry(points_ledger, timestamptz) IS
   'When the next unredeemed points expire after as_of; NULL when none will';
 
-CREATE FUNCTION points_lots(l points_ledger, as_of timestamptz,
-    OUT earned_at timestamptz, OUT expires_at timestamptz, OUT earned numeric, OUT remaining numeric)
-  RETURNS SETOF record
+CREATE FUNCTION points_lots(l points_ledger, as_of timestamptz)
+  RETURNS TABLE(earned_at timestamptz, expires_at timestamptz, earned numeric, remaining numeric)
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE ROWS 10;
 COMMENT ON FUNCTION points_lots(points_ledger, timestamptz) IS
   'The unexpired lots still holding points at as_of, in redemption order (expires_at NULL = never; earned is before debt repayment)';
 
 -- tier timelines and lifecycle -------------------------------------------------
 
-CREATE FUNCTION tier_timeline(ts timestamptz[], points numeric[], policy jsonb,
-    OUT tier int, OUT tier_name text, OUT valid_from timestamptz, OUT valid_to timestamptz)
-  RETURNS SETOF record
+CREATE FUNCTION tier_timeline(ts timestamptz[], points numeric[], policy jsonb)
+  RETURNS TABLE(tier int, tier_name text, valid_from timestamptz, valid_to timestamptz)
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT STABLE PARALLEL SAFE ROWS 5;
 COMMENT ON FUNCTION tier_timeline(timestamptz[], numeric[], jsonb) IS
   'A member''s tier over time from qualifying-point events; policy {thresholds, names, period: lifetime|calendar_year|rolling, window, hold, as_of}';
 
+-- A SQL function's body is parsed with the caller's search_path: every operator is
+-- written OPERATOR(pg_catalog.op), so that an operator someone created in a schema
+-- the caller searches first is never picked (the body calls no persona function,
+-- which could be anywhere: the extension is relocatable).  Not inlined, as before:
+-- PostgreSQL does not inline a STRICT function whose body is a CASE.
 CREATE FUNCTION lifecycle_stage(first_ts timestamptz, last_ts timestamptz, as_of timestamptz,
     new_within interval, active_within interval, dormant_within interval) RETURNS text
   LANGUAGE sql STRICT STABLE PARALLEL SAFE
   AS $$
-    SELECT CASE WHEN first_ts >= as_of - new_within THEN 'new'
-                WHEN last_ts >= as_of - active_within THEN 'active'
-                WHEN last_ts >= as_of - dormant_within THEN 'dormant'
+    SELECT CASE WHEN first_ts OPERATOR(pg_catalog.>=) (as_of OPERATOR(pg_catalog.-) new_within) THEN 'new'
+                WHEN last_ts OPERATOR(pg_catalog.>=) (as_of OPERATOR(pg_catalog.-) active_within) THEN 'active'
+                WHEN last_ts OPERATOR(pg_catalog.>=) (as_of OPERATOR(pg_catalog.-) dormant_within) THEN 'dormant'
                 ELSE 'churned' END
   $$;
 COMMENT ON FUNCTION lifecycle_stage(timestamptz, timestamptz, timestamptz, interval, interval, interval) IS
