@@ -4,7 +4,7 @@
 -- columns.  With none of them, dict_encode writes the heap and indexes
 -- directly (the fast path); with any, new keys go through SPI as the caller.
 BEGIN;
-SELECT plan(22);
+SELECT plan(25);
 SET LOCAL client_min_messages = warning;
 
 -- row-level security: a role restricted to one namespace
@@ -31,8 +31,23 @@ SELECT is((SELECT string_agg(namespace || ':' || key || '=' || id, ',' ORDER BY 
           'RLS: the table holds what the policy allowed');
 SELECT is(dict_encode('sec_b', 'b2'), 2, 'RLS: the owner (superuser) is not subject to it: fast path');
 SELECT is(dict_decode('sec_b', 1), 'secret-b', '... and decodes every namespace');
+-- the owner bypasses the policies unless FORCE ROW LEVEL SECURITY (a superuser always does)
+CREATE ROLE persona_dict_owner;
+ALTER TABLE persona_dict OWNER TO persona_dict_owner;
+CREATE POLICY persona_dict_owner ON persona_dict TO persona_dict_owner USING (namespace = 'sec_a');
+SET LOCAL ROLE persona_dict_owner;
+SELECT is(dict_decode('sec_b', 1), 'secret-b', 'RLS: the owner is not subject to it without FORCE');
+RESET ROLE;
+ALTER TABLE persona_dict FORCE ROW LEVEL SECURITY;
+SET LOCAL ROLE persona_dict_owner;
+SELECT is(dict_decode('sec_b', 1), NULL, 'RLS: with FORCE ROW LEVEL SECURITY the owner is');
+SELECT is(dict_encode('sec_a', 'a3'), 3, '... and encodes into the namespace its policy allows');
+RESET ROLE;
+ALTER TABLE persona_dict NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE persona_dict DISABLE ROW LEVEL SECURITY;
 DROP POLICY persona_dict_tenant ON persona_dict;
+DROP POLICY persona_dict_owner ON persona_dict;
+ALTER TABLE persona_dict OWNER TO CURRENT_USER;
 
 -- a BEFORE INSERT trigger fires for every new key, and only for new keys
 CREATE TABLE pg_temp.dict_audit (namespace text, key text, id int);
