@@ -2,20 +2,34 @@
  * dict.c — dict_encode / dict_decode: dense per-namespace int4 ids for
  * string keys, kept in the extension's table persona_dict.
  *
- * Why C and direct heap/index access: bulk encoding must reach 100,000 new
- * keys per second, which an SPI INSERT per key cannot.  Why it is safe:
- *   - a new key is only added while holding a transaction-long lock on its
- *     namespace (a heavyweight lock tagged (persona_dict, hash(namespace))),
- *     and the key is looked up again after taking it, with SnapshotSelf, which
- *     sees every committed row: two sessions encoding the same new key get
- *     the same id, and the next id is max(id) + 1, so ids stay dense;
+ * Two paths.  The fast one reads and writes the heap and indexes directly:
+ * bulk encoding must reach 100,000 new keys per second, which an SPI INSERT
+ * per key cannot.  It bypasses what the executor would add, so it is taken
+ * only when there is nothing to add: no row-level security applying to the
+ * caller, no INSERT trigger, no rule, no CHECK constraint but the
+ * extension's own (id > 0, which the id arithmetic keeps), no index but the
+ * extension's two, no column added.  Otherwise the SQL path
+ * reads and inserts with SPI as the caller, so policies, triggers, rules,
+ * constraints and privileges act as on any INSERT/SELECT (dict_plain()).
+ *
+ * Why both are safe:
+ *   - a new key is only added while holding one transaction-long lock for
+ *     the whole dictionary (a heavyweight lock tagged (persona_dict, 0)),
+ *     and the key is looked up again after taking it, with SnapshotSelf,
+ *     which sees every committed row: two sessions encoding the same new key
+ *     get the same id, and the next id is max(id) + 1, so ids stay dense.
+ *     One lock rather than one per namespace: keys arrive in data order, so
+ *     per-namespace locks taken in different orders deadlocked;
+ *   - ids are computed in 64 bits and refused past 2^31 - 1 (54000);
  *   - a backend-local cache maps known keys to ids; it is emptied on any
  *     (sub)transaction abort, so an id that was rolled back is never served,
  *     and when the table is not the one it was filled from (extension
- *     dropped and created again, moved to another schema).
+ *     dropped and created again, moved to another schema).  It is filled and
+ *     read only where row-level security does not apply to the caller.
  * The table is found in the schema of the calling function, so the extension
  * stays relocatable.  Privileges are checked like an INSERT/SELECT would.
  */
+
 #include "postgres.h"
 
 #include "identity/strtab.h"
@@ -26,8 +40,9 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation_d.h"
+#include "catalog/pg_type_d.h"
 #include "catalog/index.h"
-#include "common/hashfn.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "storage/lmgr.h"
@@ -35,14 +50,19 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #define DICT_TABLE "persona_dict"
 #define DICT_KEY_INDEX "persona_dict_pkey"		/* (namespace, key) */
 #define DICT_ID_INDEX "persona_dict_namespace_id_key"	/* (namespace, id) */
+#define DICT_ID_CHECK "persona_dict_id_check"	/* CHECK (id > 0) */
+#define DICT_MAX_ATTS 16		/* columns, dropped ones included, of the fast path */
 #define CACHE_MAX 2000000		/* keys; emptied when full */
 
 static MemoryContext cache_cxt = NULL;	/* the namespaces and their state */
@@ -57,7 +77,8 @@ static Oid	cache_relid = InvalidOid;
 
 /*
  * Per namespace.  `next` is the next id while this transaction holds the
- * namespace's lock (0 otherwise).  Ids 1 .. `synced` are all in the cache.
+ * dictionary's lock (0 otherwise or not yet known; 2^31 when the namespace
+ * is full, hence 64 bits).  Ids 1 .. `synced` are all in the cache.
  * Ids are dense, so after taking the lock, reading the ids above `synced`
  * (few, or all of them once per backend) makes the cache hold every key of
  * the namespace: under the lock a miss is then a new key, with no index
@@ -65,7 +86,7 @@ static Oid	cache_relid = InvalidOid;
  */
 typedef struct ns_state
 {
-	int32		next;
+	int64		next;
 	uint32		synced;
 } ns_state;
 static ns_state *ns;
@@ -79,6 +100,25 @@ static Oid	rel_oid,
 static bool acl_insert_ok;
 static Oid	acl_user = InvalidOid;	/* whose privileges were checked */
 static IndexInfo *index_info[2];	/* in TopTransactionContext */
+static bool dict_locked = false;	/* this transaction holds the dictionary's lock */
+
+/*
+ * What the table has, kept until a relcache invalidation of it (ALTER TABLE,
+ * CREATE POLICY/TRIGGER/RULE/INDEX all send one): -1 unknown, else 0/1.
+ * rls_on: row-level security is enabled (whether it applies depends on the
+ * caller: check_enable_rls()).  plain: nothing the fast path would bypass.
+ */
+static int	rls_on = -1;
+static int	plain = -1;
+
+/* SPI plans of the SQL path, for the table in schema plan_nsp */
+enum
+{
+	PLAN_LOOKUP, PLAN_INSERT, PLAN_DECODE, N_PLANS
+};
+static SPIPlanPtr plans[N_PLANS];
+static Oid	plan_nsp = InvalidOid;
+static Oid	dict_nsp;			/* the schema of the table, per transaction */
 
 /*
  * Relations dict_encode has locked in this transaction (bit 0 the table, 1
@@ -159,6 +199,7 @@ xact_end(void)
 {
 	xact_ready = false;
 	held = 0;
+	dict_locked = false;
 	index_info[0] = index_info[1] = NULL;
 	for (uint32 i = 0; i < ns_cap; i++)
 		ns[i].next = 0;
@@ -183,9 +224,15 @@ static void
 subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				 SubTransactionId parentSubid, void *arg)
 {
-	/* ids given out in the aborted subtransaction are gone, and so is its lock */
+	/*
+	 * ids given out in the aborted subtransaction are gone, and so are its
+	 * locks (taking a lock again that the parent still holds is cheap)
+	 */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		held = 0;
+		dict_locked = false;
+	}
 	if (event == SUBXACT_EVENT_ABORT_SUB && cache_cxt)
 	{
 		cache_reset();
@@ -205,6 +252,13 @@ index_in(Oid nsp, const char *name)
 	return o;
 }
 
+static void
+relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == rel_oid)
+		rls_on = plain = -1;
+}
+
 /* Find the table (once per transaction) and check privileges. */
 static void
 dict_ready(FunctionCallInfo fcinfo)
@@ -216,6 +270,7 @@ dict_ready(FunctionCallInfo fcinfo)
 	{
 		RegisterXactCallback(xact_callback, NULL);
 		RegisterSubXactCallback(subxact_callback, NULL);
+		CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
 		registered = true;
 	}
 	if (cache_cxt == NULL)
@@ -240,6 +295,8 @@ dict_ready(FunctionCallInfo fcinfo)
 		cache_reset();
 		cache_relid = rel_oid;
 	}
+	rls_on = plain = -1;
+	dict_nsp = nsp;
 	xact_ready = true;
 }
 
@@ -297,10 +354,15 @@ table_max_id(Relation rel, text *ns)
 static void
 table_insert(Relation rel, text *ns, text *key, int32 id)
 {
-	Datum		values[3] = {PointerGetDatum(ns), PointerGetDatum(key), Int32GetDatum(id)};
-	bool		nulls[3] = {false, false, false};
-	HeapTuple	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	Datum		values[DICT_MAX_ATTS] = {PointerGetDatum(ns), PointerGetDatum(key), Int32GetDatum(id)};
+	bool		nulls[DICT_MAX_ATTS];
+	HeapTuple	tup;
 	Oid			idxs[2] = {key_index_oid, id_index_oid};
+
+	/* columns after the third are dropped ones (dict_plain): null */
+	for (int i = 0; i < DICT_MAX_ATTS; i++)
+		nulls[i] = i >= 3;
+	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 
 	simple_heap_insert(rel, tup);
 	for (int i = 0; i < 2; i++)
@@ -373,6 +435,202 @@ table_sync(Relation rel, text *nsp, uint32 ns_no, int32 upto)
 	ns[ns_no].synced = (uint32) upto;
 }
 
+/* Does row-level security apply to this caller?  Then only the SQL path reads. */
+static bool
+rls_applies(void)
+{
+	if (rls_on < 0)
+	{
+		HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(rel_oid));
+
+		if (!HeapTupleIsValid(tp))
+			elog(ERROR, "cache lookup failed for relation %u", rel_oid);
+		rls_on = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
+		ReleaseSysCache(tp);
+	}
+	/* RLS_NONE_ENV: superuser, BYPASSRLS, the owner without FORCE */
+	return rls_on && check_enable_rls(rel_oid, InvalidOid, true) == RLS_ENABLED;
+}
+
+/*
+ * Is an INSERT into the table exactly what table_insert() does: the three
+ * columns as created (dropped ones after them are fine: null), the two
+ * indexes, no CHECK but the extension's own (which the fast path keeps: ids
+ * are 1 .. 2^31 - 1), no INSERT trigger (enabled or not; foreign keys are
+ * triggers too), no rule?
+ */
+static bool
+dict_plain(Relation rel)
+{
+	TupleDesc	d = RelationGetDescr(rel);
+	TriggerDesc *t = rel->trigdesc;
+	List	   *idx;
+	bool		ok;
+
+	if (d->natts < 3 || d->natts > DICT_MAX_ATTS || rel->rd_rules != NULL)
+		return false;
+	for (int i = 3; i < d->natts; i++)
+		if (!TupleDescAttr(d, i)->attisdropped)
+			return false;
+	if (t && (t->trig_insert_before_row || t->trig_insert_after_row ||
+			  t->trig_insert_instead_row || t->trig_insert_before_statement ||
+			  t->trig_insert_after_statement || t->trig_insert_new_table))
+		return false;
+	if (d->constr)
+		for (int i = 0; i < d->constr->num_check; i++)
+			if (strcmp(d->constr->check[i].ccname, DICT_ID_CHECK) != 0)
+				return false;
+	idx = RelationGetIndexList(rel);
+	ok = list_length(idx) == 2 && list_member_oid(idx, key_index_oid) &&
+		list_member_oid(idx, id_index_oid);
+	list_free(idx);
+	return ok;
+}
+
+/*
+ * The dictionary's lock, held until the transaction ends: whoever adds keys
+ * holds it, so the next id (max + 1 under SnapshotSelf) is not given twice
+ * and ids stay dense.  One lock for all namespaces: two transactions adding
+ * keys can only wait for each other here, never in a cycle.
+ */
+static void
+dict_lock(void)
+{
+	if (!dict_locked)
+	{
+		LockDatabaseObject(rel_oid, 0, 0, ExclusiveLock);
+		dict_locked = true;
+	}
+}
+
+/* the id after last (the largest id of nsp), refused past int4 */
+static int32
+next_id(text *nsp, int64 last)
+{
+	if (last >= PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("dictionary namespace \"%s\" is full", text_to_cstring(nsp)),
+				 errdetail("Its last id is %lld; ids are int4, from 1 to %d.",
+						   (long long) last, PG_INT32_MAX),
+				 errhint("Encode further keys into another namespace.")));
+	return (int32) (last + 1);
+}
+
+static SPIPlanPtr
+dict_plan(int which)
+{
+	static const char *const sql[N_PLANS] = {
+		"SELECT id FROM %s WHERE namespace OPERATOR(pg_catalog.=) $1 AND key OPERATOR(pg_catalog.=) $2",
+		"INSERT INTO %s (namespace, key, id) VALUES ($1, $2, $3) RETURNING id",
+		"SELECT key FROM %s WHERE namespace OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+	};
+	static const int nargs[N_PLANS] = {2, 3, 2};
+	Oid			types[N_PLANS][3] = {{TEXTOID, TEXTOID}, {TEXTOID, TEXTOID, INT4OID}, {TEXTOID, INT4OID}};
+
+	if (plan_nsp != dict_nsp)
+	{
+		/* plans name the table with its schema: moved, make them again */
+		for (int i = 0; i < N_PLANS; i++)
+			if (plans[i])
+				SPI_freeplan(plans[i]);
+		memset(plans, 0, sizeof(plans));
+		plan_nsp = dict_nsp;
+	}
+	if (plans[which] == NULL)
+	{
+		char	   *q = psprintf(sql[which],
+								 quote_qualified_identifier(get_namespace_name(dict_nsp), DICT_TABLE));
+		SPIPlanPtr	p = SPI_prepare(q, nargs[which], types[which]);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare(\"%s\") failed: %s", q, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		plans[which] = p;
+	}
+	return plans[which];
+}
+
+/* the SQL path's lookup, as the caller, with a new snapshot per call; 0 if none */
+static int32
+sql_lookup(text *nsp, text *key)
+{
+	Datum		v[2] = {PointerGetDatum(nsp), PointerGetDatum(key)};
+	bool		isnull;
+
+	if (SPI_execute_plan(dict_plan(PLAN_LOOKUP), v, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "dict_encode: SELECT from %s failed", DICT_TABLE);
+	if (SPI_processed == 0)
+		return 0;
+	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * The SQL path of a key not found: under the dictionary's lock, look again,
+ * then INSERT the next id as the caller (policies, triggers, rules,
+ * constraints act).  by_sql: row-level security applies, so look with SQL.
+ * The next id comes from the whole namespace (table_max_id), policies or
+ * not: ids must stay unique and dense.
+ */
+static int32
+sql_add(Relation rel, text *nsp, text *key, bool by_sql)
+{
+	int32		id;
+	Datum		v[3];
+	bool		isnull;
+	int			rc;
+
+	dict_lock();
+	id = by_sql ? sql_lookup(nsp, key) : table_lookup(rel, nsp, key);
+	if (id != 0)
+		return id;
+	/*
+	 * Not seen: new, or hidden from this caller (by a policy, or committed
+	 * after a REPEATABLE READ snapshot).  The INSERT then fails as any INSERT
+	 * would (WITH CHECK 42501 before the unique index's 23505): nothing here
+	 * tells the caller more than that.
+	 */
+	v[0] = PointerGetDatum(nsp);
+	v[1] = PointerGetDatum(key);
+	v[2] = Int32GetDatum(next_id(nsp, table_max_id(rel, nsp)));
+	rc = SPI_execute_plan(dict_plan(PLAN_INSERT), v, NULL, false, 0);
+	if (rc < 0)
+		elog(ERROR, "dict_encode: INSERT into %s failed: %s", DICT_TABLE, SPI_result_code_string(rc));
+	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+				 errmsg("a trigger or rule on %s kept key \"%s\" of namespace \"%s\" from being stored",
+						DICT_TABLE, text_to_cstring(key), text_to_cstring(nsp)),
+				 errdetail("dict_encode stores one row per new key and returns its id.")));
+	/* a BEFORE trigger may have changed it: the stored row is the answer */
+	id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	/* the fast path's next ids are stale now (a trigger may write anywhere) */
+	for (uint32 i = 0; i < ns_cap; i++)
+		ns[i].next = 0;
+	return id;
+}
+
+/* dict_encode where row-level security applies: SQL only, no cache */
+static int32
+encode_by_sql(text *nsp, text *key)
+{
+	int32		id;
+
+	SPI_connect();
+	id = sql_lookup(nsp, key);
+	if (id == 0)
+	{
+		Relation	rel = dict_open(rel_oid, 0, false);
+
+		PreventCommandIfReadOnly("dict_encode() of a new key");
+		PreventCommandIfParallelMode("dict_encode() of a new key");
+		id = sql_add(rel, nsp, key, true);
+		table_close(rel, NoLock);
+	}
+	SPI_finish();
+	return id;
+}
+
 PG_FUNCTION_INFO_V1(dict_encode);
 Datum
 dict_encode(PG_FUNCTION_ARGS)
@@ -388,6 +646,8 @@ dict_encode(PG_FUNCTION_ARGS)
 	bool		complete;
 
 	dict_ready(fcinfo);
+	if (rls_applies())
+		PG_RETURN_INT32(encode_by_sql(PG_GETARG_TEXT_P(0), PG_GETARG_TEXT_P(1)));
 	ns_no = strtab_intern(&namespaces, 0, VARDATA_ANY(nsp), VARSIZE_ANY_EXHDR(nsp));
 	if (ns_no >= ns_cap)
 	{
@@ -406,7 +666,9 @@ dict_encode(PG_FUNCTION_ARGS)
 	nsp = PG_GETARG_TEXT_P(0);
 	key = PG_GETARG_TEXT_P(1);
 	rel = dict_open(rel_oid, 0, false);
-	complete = ns[ns_no].next != 0 && ns[ns_no].synced == (uint32) (ns[ns_no].next - 1);
+	if (plain < 0)
+		plain = dict_plain(rel);
+	complete = ns[ns_no].next != 0 && ns[ns_no].synced == (uint64) (ns[ns_no].next - 1);
 	id = complete ? 0 : table_lookup(rel, nsp, key);
 	if (id == 0)
 	{
@@ -414,14 +676,22 @@ dict_encode(PG_FUNCTION_ARGS)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, DICT_TABLE);
 		PreventCommandIfReadOnly("dict_encode() of a new key");
 		PreventCommandIfParallelMode("dict_encode() of a new key");
+		if (!plain)
+		{
+			/* not cached: a trigger may have stored it otherwise */
+			SPI_connect();
+			id = sql_add(rel, nsp, key, false);
+			SPI_finish();
+			table_close(rel, NoLock);
+			PG_RETURN_INT32(id);
+		}
 		if (ns[ns_no].next == 0)
 		{
-			LockDatabaseObject(rel_oid, hash_any((unsigned char *) VARDATA_ANY(nsp), VARSIZE_ANY_EXHDR(nsp)),
-							   0, ExclusiveLock);
+			dict_lock();
 			/* whoever held it has committed or aborted: catch up, look again */
-			ns[ns_no].next = table_max_id(rel, nsp) + 1;
-			table_sync(rel, nsp, ns_no, ns[ns_no].next - 1);
-			if (ns[ns_no].synced == (uint32) (ns[ns_no].next - 1))
+			ns[ns_no].next = (int64) table_max_id(rel, nsp) + 1;
+			table_sync(rel, nsp, ns_no, (int32) (ns[ns_no].next - 1));
+			if (ns[ns_no].synced == (uint64) (ns[ns_no].next - 1))
 			{
 				e = strtab_lookup(&cache, ns_no, k, klen);
 				id = e == UINT32_MAX ? 0 : cache_id[e];
@@ -431,12 +701,8 @@ dict_encode(PG_FUNCTION_ARGS)
 		}
 		if (id == 0)
 		{
-			if (ns[ns_no].next == PG_INT32_MAX)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("dictionary namespace \"%s\" is full", text_to_cstring(nsp)),
-						 errdetail("Ids are int4; %d keys are the most one namespace holds.", PG_INT32_MAX - 1)));
-			id = ns[ns_no].next++;
+			id = next_id(nsp, ns[ns_no].next - 1);
+			ns[ns_no].next++;
 			table_insert(rel, nsp, key, id);
 			if (ns[ns_no].synced == (uint32) (id - 1))
 				ns[ns_no].synced = (uint32) id;
@@ -445,6 +711,25 @@ dict_encode(PG_FUNCTION_ARGS)
 	table_close(rel, NoLock);
 	cache_put(ns_no, k, klen, id);
 	PG_RETURN_INT32(id);
+}
+
+/* dict_decode where row-level security applies */
+static text *
+decode_by_sql(text *nsp, int32 id)
+{
+	Datum		v[2] = {PointerGetDatum(nsp), Int32GetDatum(id)};
+	text	   *result = NULL;
+	bool		isnull;
+
+	SPI_connect();
+	if (SPI_execute_plan(dict_plan(PLAN_DECODE), v, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "dict_decode: SELECT from %s failed", DICT_TABLE);
+	if (SPI_processed == 1)
+		result = DatumGetTextPP(SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+																 SPI_tuptable->tupdesc, 1, &isnull),
+												  false, -1));
+	SPI_finish();
+	return result;
 }
 
 PG_FUNCTION_INFO_V1(dict_decode);
@@ -461,6 +746,13 @@ dict_decode(PG_FUNCTION_ARGS)
 	text	   *result = NULL;
 
 	dict_ready(fcinfo);
+	if (rls_applies())
+	{
+		result = decode_by_sql(ns, id);
+		if (result == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_TEXT_P(result);
+	}
 	rel = table_open(rel_oid, AccessShareLock);
 	idx = index_open(id_index_oid, AccessShareLock);
 	slot = table_slot_create(rel, NULL);

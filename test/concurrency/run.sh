@@ -30,9 +30,12 @@ set +e
 rc=$?
 set -e
 grep -E '^(number of (transactions|failed)|latency average|tps|SQL script|  - (weight|number of transactions))' "$log" || true
-if [ $rc != 0 ] || grep -qiE 'error|aborted' "$log"; then
-	grep -iE 'error|aborted' "$log" | head -20
-	echo "FAIL: pgbench reported errors (exit $rc)"
+# deadlocks and serialization failures are not errors to pgbench: it counts
+# them as failed transactions
+failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+if [ $rc != 0 ] || grep -qiE 'error|aborted' "$log" || [ "${failed:-0}" != 0 ]; then
+	grep -iE 'error|aborted' "$log" | head -20 || true
+	echo "FAIL: pgbench reported errors or ${failed:-0} failed transactions (exit $rc)"
 	exit 1
 fi
 # the dictionary: per namespace, ids 1..n, each once, each decoding to its key
