@@ -34,6 +34,8 @@ static const struct config_enum_entry identity_helper_options[] = {
 void
 _PG_init(void)
 {
+	/* the plain-C bitmap code's long interval walks check for a cancel */
+	rb_interrupt_hook = rb_check_interrupts;
 	DefineCustomEnumVariable("persona.output_format",
 							 "Text output of roaringbitmap values: bytea (hex of the portable binary form, compact in dumps) or array ({1,2,3}).",
 							 NULL,

@@ -115,6 +115,10 @@ roaringbitmap64_out(PG_FUNCTION_ARGS)
 			{
 				int			len = pg_lltoa((int64) rb64_join(a.b[i].key, (uint32) x), num);
 
+				/* one interval can hold 2^32 values */
+				if ((x & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+
 				if (!first)
 					appendStringInfoChar(&buf, ',');
 				appendBinaryStringInfo(&buf, num, len);
@@ -210,7 +214,8 @@ rb64_to_array(PG_FUNCTION_ARGS)
 {
 	Rb64Arg		a;
 	uint64		card,
-				k = 0;
+				k = 0,
+				next_check = 0;
 	Size		nbytes;
 	ArrayType  *result;
 	uint64	   *out;
@@ -242,8 +247,23 @@ rb64_to_array(PG_FUNCTION_ARGS)
 
 		rb_interval_iter_init(&it, &a.b[i].view);
 		while (rb_interval_next(&it, &s, &e))
-			for (uint64 x = s; x <= e && k < card; x++)
-				out[k++] = rb64_join(a.b[i].key, (uint32) x);
+		{
+			uint64		x = s;
+
+			/* an interval can hold 2^32 values: cut into slices */
+			while (x <= e && k < card)
+			{
+				uint64		stop = Min((uint64) e, x + RB_CHECK_EVERY - 1);
+
+				if (k >= next_check)
+				{
+					CHECK_FOR_INTERRUPTS();
+					next_check = k + RB_CHECK_EVERY;
+				}
+				for (; x <= stop && k < card; x++)
+					out[k++] = rb64_join(a.b[i].key, (uint32) x);
+			}
+		}
 		if (it.broken)
 			rb64_corrupt_error();
 	}
