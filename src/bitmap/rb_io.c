@@ -376,7 +376,13 @@ rb_to_array(PG_FUNCTION_ARGS)
 				 errmsg("roaringbitmap of " UINT64_FORMAT " elements is too large for an int4[] array", card),
 				 errhint("Use rb_iterate() to stream the elements, or rb_range()/rb_select() to take a part.")));
 	nbytes = ARR_OVERHEAD_NONULLS(1) + card * sizeof(int32);
-	result = palloc0(nbytes);
+	/*
+	 * Not palloc0: zeroing half a gigabyte (and faulting its pages in) took
+	 * seconds with no cancel check.  The fill below writes every element and
+	 * checks as it goes; only the header is cleared.
+	 */
+	result = palloc(nbytes);
+	memset(result, 0, ARR_OVERHEAD_NONULLS(1));
 	SET_VARSIZE(result, nbytes);
 	result->ndim = 1;
 	result->dataoffset = 0;
