@@ -205,6 +205,7 @@ at_journey_read(at_reader *r, at_dict *d, const at_alloc *a, at_event **evp, siz
 		uint64_t	ts;
 		uint32_t	ch;
 
+		at_reader_tick(r, i);
 		if (!at_get_u64(r, &ts) || !at_get_u32(r, &ch))
 			goto bad;
 		ev[i].ts = (int64_t) ts;

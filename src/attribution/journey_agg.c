@@ -126,7 +126,7 @@ typedef struct Journey
 static void
 journey_read(const char *data, size_t len, Journey *j, int sqlstate)
 {
-	at_reader	r = {(const uint8_t *) data, (const uint8_t *) data + len, NULL};
+	at_reader	r = {(const uint8_t *) data, (const uint8_t *) data + len, NULL, at_check_interrupts};
 	const at_alloc *a = cur_alloc(CurrentMemoryContext);
 
 	at_dict_init(&j->d, a);

@@ -395,6 +395,7 @@ mk_deserialize(at_reader *r, const at_alloc *a)
 	{
 		uint64_t	count;
 
+		at_reader_tick(r, i);
 		for (size_t j = 0; j < kl; j++)
 		{
 			uint32_t	v;
@@ -696,15 +697,22 @@ mk_removal_effects(const mk_chain *m, const at_alloc *a, mk_result *res,
 	sys.first = at_malloc(a, sizeof(size_t) * (m->n + 1));
 	sys.ns = 0;
 	for (size_t i = 0; i < m->n; i++)
+	{
+		if (check && (i % 65536) == 0)
+			check();
 		if (i == 0 || state_cmp(&m->keys[(i - 1) * kl], &m->keys[i * kl], m->order) != 0)
 		{
 			sys.state[sys.ns] = &m->keys[i * kl];
 			sys.first[sys.ns++] = i;
 		}
+	}
 	sys.first[sys.ns] = m->n;
 	sys.to = at_malloc(a, sizeof(int64_t) * m->n);
 	sys.out = at_calloc(a, sizeof(double) * sys.ns);
 	for (size_t s = 0; s < sys.ns; s++)
+	{
+		if (check && (s % 4096) == 0)
+			check();
 		for (size_t t = sys.first[s]; t < sys.first[s + 1]; t++)
 		{
 			const int32_t *to = &m->keys[t * kl + m->order];
@@ -717,6 +725,7 @@ mk_removal_effects(const mk_chain *m, const at_alloc *a, mk_result *res,
 			else
 				sys.to[t] = find_state(&sys, to, m->order);	/* -2: a dead end */
 		}
+	}
 	res->nstates = sys.ns;
 	if (sys.state[0][0] != MK_START)
 		goto done;				/* nothing leaves START: P = 0 */
