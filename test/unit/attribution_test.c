@@ -512,6 +512,60 @@ test_journey_bytes(void)
 	free(buf);
 }
 
+static long nchecks;
+
+static void
+count_check(void)
+{
+	nchecks++;
+}
+
+/*
+ * A stored chain of hundreds of thousands of transitions is read with the
+ * host's cancel check called as it goes (every AT_CHECK_EVERY records): a
+ * cancel need not wait for the end of the read.
+ */
+static void
+test_markov_read_checks(void)
+{
+	mk_chain   *m = mk_new(&A, 3);
+	at_writer	w = {NULL, 0};
+	uint8_t    *buf;
+	at_reader	rd;
+	mk_chain   *m2;
+	char		name[16];
+
+	for (int c = 0; c < 40; c++)
+	{
+		snprintf(name, sizeof(name), "c%02d", c);
+		at_dict_id(&m->dict, &A, name, strlen(name));
+	}
+	for (int i = 0; i < 300000; i++)
+	{
+		int32_t		path[5];
+
+		for (int k = 0; k < 5; k++)
+			path[k] = (int32_t) (rnd() % 40);
+		mk_add_path(m, &A, path, 5, i % 3 == 0, 1.0);
+	}
+	mk_canonicalize(m, &A);
+	mk_serialize(m, &w);
+	buf = malloc(w.len);
+	w.p = buf;
+	w.len = 0;
+	mk_serialize(m, &w);
+	nchecks = 0;
+	rd = (at_reader) {buf, buf + w.len, NULL, count_check};
+	m2 = mk_deserialize(&rd, &A);
+	check(m2 != NULL && m->n > 3 * AT_CHECK_EVERY &&
+		  nchecks >= (long) (m->n / AT_CHECK_EVERY),
+		  "reading a chain of hundreds of thousands of transitions calls the check every 65536");
+	if (m2)
+		mk_free(m2, &A);
+	mk_free(m, &A);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -519,6 +573,7 @@ main(void)
 	test_rules();
 	test_invariant();
 	test_markov();
+	test_markov_read_checks();
 	test_shapley();
 	return done_testing();
 }
