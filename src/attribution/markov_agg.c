@@ -301,8 +301,11 @@ markov_transitions(PG_FUNCTION_ARGS)
 		{
 			Datum		v[4];
 			bool		nulls[4] = {false, false, false, false};
-			char	   *to = mk_state_name(m, &m->keys[i * kl + m->order], &e->alloc);
+			char	   *to;
 
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			to = mk_state_name(m, &m->keys[i * kl + m->order], &e->alloc);
 			v[0] = CStringGetTextDatum(from);
 			v[1] = CStringGetTextDatum(to);
 			v[2] = Int64GetDatum(m->counts[i]);

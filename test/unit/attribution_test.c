@@ -56,7 +56,7 @@ run(at_model_kind kind, at_event *ev, size_t n, bool collapse)
 
 	memset(sconv, 0, sizeof(sconv));
 	memset(sval, 0, sizeof(sval));
-	at_sort_events(ev, n, NULL, scratch);
+	at_sort_events(ev, n, NULL, scratch, NULL);
 	at_attribute(&m, ev, n, NCH, sconv, sval, chb, tsb, wb);
 	for (int i = 0; i <= NCH; i++)
 	{
@@ -566,6 +566,36 @@ test_markov_read_checks(void)
 	free(buf);
 }
 
+/*
+ * One user's journey of a million events out of order: the merge sort calls
+ * the host's check every 65,536 events merged, and the order is kept.
+ */
+static void
+test_sort_checks(void)
+{
+	size_t		n = 1000000;
+	at_event   *ev = malloc(sizeof(at_event) * n),
+			   *scratch = malloc(sizeof(at_event) * n);
+	bool		sorted = true;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		ev[i].ts = (int64_t) (rnd() % 100000000);
+		ev[i].ch = (int32_t) (rnd() % 10);
+		ev[i].value = 0;
+	}
+	nchecks = 0;
+	at_sort_events(ev, n, NULL, scratch, count_check);
+	for (size_t i = 1; i < n; i++)
+		sorted &= at_event_cmp(&ev[i - 1], &ev[i], NULL) <= 0;
+	check(sorted, "a journey of 1,000,000 events sorted with a check");
+	/* 20 merge passes of 1,000,000 events */
+	check(nchecks >= 20 * (long) (n / 65536),
+		  "the journey sort calls the check every 65,536 events merged");
+	free(ev);
+	free(scratch);
+}
+
 int
 main(void)
 {
@@ -574,6 +604,7 @@ main(void)
 	test_invariant();
 	test_markov();
 	test_markov_read_checks();
+	test_sort_checks();
 	test_shapley();
 	return done_testing();
 }
