@@ -33,7 +33,7 @@ write_obj(AtExp *e, at_writer *w)
 {
 	if (e->kind == AT_MARKOV)
 	{
-		mk_canonicalize(e->obj, &e->alloc);
+		mk_canonicalize(e->obj, &e->alloc, at_check_interrupts);
 		mk_serialize(e->obj, w);
 	}
 	else

@@ -217,7 +217,7 @@ test_markov(void)
 	mk_add_path(m, &A, pa, 1, true, 10);
 	mk_add_path(m, &A, pab, 2, false, 0);
 	mk_add_path(m, &A, pb, 1, true, 20);
-	mk_canonicalize(m, &A);
+	mk_canonicalize(m, &A, NULL);
 	check(strcmp(m->dict.names[0], "a") == 0, "canonical: names in order");
 	check(mk_removal_effects(m, &A, &r, NULL, &err), "solve");
 	/* P = 2/3; without a 1/6, without b 1/3 (worked out in the header of this test) */
@@ -308,7 +308,7 @@ test_markov(void)
 					ch[i] = rnd() % 6;
 				mk_add_path(c, &A, ch, n, rnd() % 3 == 0, 1);
 			}
-			mk_canonicalize(c, &A);
+			mk_canonicalize(c, &A, NULL);
 			mk_force_method = 1;
 			mk_removal_effects(c, &A, &r1, NULL, &err);
 			mk_force_method = 2;
@@ -548,7 +548,10 @@ test_markov_read_checks(void)
 			path[k] = (int32_t) (rnd() % 40);
 		mk_add_path(m, &A, path, 5, i % 3 == 0, 1.0);
 	}
-	mk_canonicalize(m, &A);
+	nchecks = 0;
+	mk_canonicalize(m, &A, count_check);
+	check(nchecks >= (long) (m->n / 65536) && m->n > 3 * 65536,
+		  "sorting hundreds of thousands of transitions calls the check every 65536");
 	mk_serialize(m, &w);
 	buf = malloc(w.len);
 	w.p = buf;
