@@ -44,6 +44,9 @@ rs_key(const char *rec, rs_key_kind kind)
 	}
 }
 
+/* Records between two calls of the check: its cost stays out of sight. */
+#define RS_CHECK_EVERY 65536
+
 /*
  * Sort n records of size bytes at base by their key, stably, moving them
  * between base and tmp (room for n records).  Returns whichever of the two
@@ -51,9 +54,6 @@ rs_key(const char *rec, rs_key_kind kind)
  * records of every pass, the counting pass included (the caller's cancel
  * check: one pass over a billion records takes seconds).
  */
-/* Records between two calls of the check: its cost stays out of sight. */
-#define RS_CHECK_EVERY 65536
-
 static inline void *
 radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 		   void (*check) (void))
