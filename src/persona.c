@@ -3,14 +3,35 @@
  */
 #include "postgres.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "bitmap/roaringbitmap.h"
+#include "events/funnel.h"
 #include "identity/resolve_helper.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
+
+/* ev_sort's scratch: in the current context, so an error frees it */
+static void *
+ev_scratch_alloc(size_t size)
+{
+	return palloc_extended(size, MCXT_ALLOC_HUGE);
+}
+
+static void
+ev_scratch_free(void *p)
+{
+	pfree(p);
+}
+
+static void
+check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
 
 static const struct config_enum_entry output_format_options[] = {
 	{"bytea", RB_OUTPUT_BYTEA, false},
@@ -34,6 +55,11 @@ static const struct config_enum_entry identity_helper_options[] = {
 void
 _PG_init(void)
 {
+	/* the plain-C cores' long loops check for a cancel */
+	rb_interrupt_hook = rb_check_interrupts;
+	ev_sort_alloc = ev_scratch_alloc;
+	ev_sort_free = ev_scratch_free;
+	ev_sort_check = check_interrupts;
 	DefineCustomEnumVariable("persona.output_format",
 							 "Text output of roaringbitmap values: bytea (hex of the portable binary form, compact in dumps) or array ({1,2,3}).",
 							 NULL,

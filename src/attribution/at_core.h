@@ -123,7 +123,19 @@ typedef struct at_reader
 	const uint8_t *p;
 	const uint8_t *end;
 	const char *error;			/* first problem met, static text */
+	void		(*check) (void);	/* the host's cancel check, or NULL: called
+									 * every AT_CHECK_EVERY records read */
 } at_reader;
+
+#define AT_CHECK_EVERY 65536
+
+/* Between records of a long read: the host's check, now and then. */
+static inline void
+at_reader_tick(const at_reader *r, uint64_t i)
+{
+	if (r->check && (i % AT_CHECK_EVERY) == 0)
+		r->check();
+}
 
 extern bool at_get_u32(at_reader *r, uint32_t *v);
 extern bool at_get_u64(at_reader *r, uint64_t *v);

@@ -33,7 +33,7 @@ write_obj(AtExp *e, at_writer *w)
 {
 	if (e->kind == AT_MARKOV)
 	{
-		mk_canonicalize(e->obj, &e->alloc);
+		mk_canonicalize(e->obj, &e->alloc, at_check_interrupts);
 		mk_serialize(e->obj, w);
 	}
 	else
@@ -73,7 +73,7 @@ AtExp *
 atexp_parse(const char *data, size_t len, AtKind kind, MemoryContext parent, int sqlstate)
 {
 	AtExp	   *e = atexp_new(kind, parent);
-	at_reader	r = {(const uint8_t *) data, (const uint8_t *) data + len, NULL};
+	at_reader	r = {(const uint8_t *) data, (const uint8_t *) data + len, NULL, at_check_interrupts};
 
 	if (kind == AT_MARKOV)
 		e->obj = mk_deserialize(&r, &e->alloc);

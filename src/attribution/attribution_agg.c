@@ -366,7 +366,7 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 			}
 			n += r->count;
 		}
-		at_sort_events(buf, n, rank, scratch);
+		at_sort_events(buf, n, rank, scratch, cancel_check);
 		at_attribute(&am.m, buf, n, nch, conv, val, chbuf, tsbuf, wbuf);
 		k = j;
 	}

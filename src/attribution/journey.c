@@ -31,7 +31,8 @@ at_event_cmp(const at_event *a, const at_event *b, const int32_t *rank)
  * insertion sort is linear; long unsorted ones go through a merge sort.
  */
 void
-at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch)
+at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch,
+			   void (*check) (void))
 {
 	size_t		inversions = 0;
 
@@ -72,7 +73,12 @@ at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch)
 							k = lo;
 
 				while (i < mid && j < hi)
+				{
+					/* one user's millions of events: a check now and then */
+					if (check && (k & 0xFFFF) == 0)
+						check();
 					dst[k++] = at_event_cmp(&src[j], &src[i], rank) < 0 ? src[j++] : src[i++];
+				}
 				while (i < mid)
 					dst[k++] = src[i++];
 				while (j < hi)
@@ -205,6 +211,7 @@ at_journey_read(at_reader *r, at_dict *d, const at_alloc *a, at_event **evp, siz
 		uint64_t	ts;
 		uint32_t	ch;
 
+		at_reader_tick(r, i);
 		if (!at_get_u64(r, &ts) || !at_get_u32(r, &ch))
 			goto bad;
 		ev[i].ts = (int64_t) ts;

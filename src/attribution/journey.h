@@ -24,9 +24,11 @@ typedef struct at_event
  * Journey order: time; at the same time touches before conversions (a
  * touch at the conversion's instant is in its path, conv_ts - lookback < ts
  * <= conv_ts), touches by channel rank, conversions by value.  Every tie is
- * broken, so the order depends only on the rows.
+ * broken, so the order depends only on the rows.  check (the host's cancel
+ * check, or NULL) runs every 65,536 events merged.
  */
-extern void at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch);
+extern void at_sort_events(at_event *ev, size_t n, const int32_t *rank, at_event *scratch,
+							void (*check) (void));
 extern int	at_event_cmp(const at_event *a, const at_event *b, const int32_t *rank);
 
 /*

@@ -88,6 +88,8 @@ jstate_build(JState *st)
 	{
 		JRow	   *r = &st->rows[i];
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		ev[i].ts = r->ts;
 		ev[i].value = r->len < 0 ? r->value : 0;
 		ev[i].ch = r->len < 0 ? AT_CONV : at_dict_id(&d, a, st->arena + r->off, r->len);
@@ -101,7 +103,7 @@ jstate_build(JState *st)
 	at_dict_init(&sorted, a);
 	for (int32 k = 0; k < d.n; k++)
 		at_dict_id(&sorted, a, d.names[order[k]], d.lens[order[k]]);
-	at_sort_events(ev, st->n, NULL, scratch);
+	at_sort_events(ev, st->n, NULL, scratch, at_check_interrupts);
 	at_journey_write(&w, &sorted, ev, st->n);
 	if (w.len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
@@ -126,7 +128,7 @@ typedef struct Journey
 static void
 journey_read(const char *data, size_t len, Journey *j, int sqlstate)
 {
-	at_reader	r = {(const uint8_t *) data, (const uint8_t *) data + len, NULL};
+	at_reader	r = {(const uint8_t *) data, (const uint8_t *) data + len, NULL, at_check_interrupts};
 	const at_alloc *a = cur_alloc(CurrentMemoryContext);
 
 	at_dict_init(&j->d, a);
@@ -251,6 +253,8 @@ jstate_add_journey(JState *st, MemoryContext cxt, const Journey *j)
 	{
 		const at_event *e = &j->ev[i];
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (e->ch == AT_CONV)
 			jstate_add(st, cxt, e->ts, NULL, -1, e->value);
 		else
@@ -288,6 +292,8 @@ journey_agg_combine(PG_FUNCTION_ARGS)
 	{
 		JRow	   *r = &b->rows[i];
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		jstate_add(a, aggctx, r->ts, b->arena ? b->arena + r->off : NULL, r->len, r->value);
 	}
 	PG_RETURN_POINTER(a);
@@ -416,6 +422,7 @@ journey_paths(PG_FUNCTION_ARGS)
 		Datum		v[3];
 		bool		nulls[3] = {false, false, false};
 
+		CHECK_FOR_INTERRUPTS();
 		for (size_t i = 0; i < p.n; i++)
 			elems[i] = names[p.ch[i]];
 		v[0] = PointerGetDatum(construct_array(elems, (int) p.n, TEXTOID, -1, false, TYPALIGN_INT));

@@ -224,8 +224,74 @@ key_cmp(const void *pa, const void *pb)
 	return c ? c : state_cmp(a + sort_order, b + sort_order, sort_order);
 }
 
+/*
+ * The transitions' keys in key order: a merge sort of the pointers (runs of
+ * 16 by insertion, then merges), where qsort could not be interrupted.  Keys
+ * are distinct, so any correct sort gives the same order.
+ */
+static void
+sort_keys(const int32_t **p, size_t n, const at_alloc *a, void (*check) (void))
+{
+	const int32_t **tmp,
+			  **src = p,
+			  **dst;
+
+	if (n < 2)
+		return;
+	for (size_t lo = 0; lo < n; lo += 16)
+	{
+		size_t		hi = lo + 16 < n ? lo + 16 : n;
+
+		if (check && (lo & 0xFFFF) == 0)
+			check();
+		for (size_t i = lo + 1; i < hi; i++)
+		{
+			const int32_t *x = p[i];
+			size_t		j = i;
+
+			while (j > lo && key_cmp(&p[j - 1], &x) > 0)
+			{
+				p[j] = p[j - 1];
+				j--;
+			}
+			p[j] = x;
+		}
+	}
+	tmp = at_malloc(a, sizeof(*tmp) * n);
+	dst = tmp;
+	for (size_t w = 16; w < n; w *= 2)
+	{
+		const int32_t **t;
+
+		for (size_t lo = 0; lo < n; lo += 2 * w)
+		{
+			size_t		mid = lo + w < n ? lo + w : n;
+			size_t		hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t		i = lo,
+						j = mid,
+						k = lo;
+
+			while (i < mid && j < hi)
+			{
+				if (check && (k & 0xFFFF) == 0)
+					check();
+				dst[k++] = key_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+			}
+			memcpy(dst + k, src + i, (mid - i) * sizeof(*dst));
+			k += mid - i;
+			memcpy(dst + k, src + j, (hi - j) * sizeof(*dst));
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != p)
+		memcpy(p, src, n * sizeof(*p));
+	a->release(a->ctx, tmp);
+}
+
 void
-mk_canonicalize(mk_chain *m, const at_alloc *a)
+mk_canonicalize(mk_chain *m, const at_alloc *a, void (*check) (void))
 {
 	size_t		kl = klen(m);
 	int32_t    *rank,
@@ -258,7 +324,7 @@ mk_canonicalize(mk_chain *m, const at_alloc *a)
 	for (size_t i = 0; i < m->n; i++)
 		ptrs[i] = &m->keys[i * kl];
 	sort_order = m->order;
-	qsort(ptrs, m->n, sizeof(int32_t *), key_cmp);
+	sort_keys(ptrs, m->n, a, check);
 	keys = at_malloc(a, sizeof(int32_t) * kl * (m->cap ? m->cap : 1));
 	counts = at_malloc(a, sizeof(int64_t) * (m->cap ? m->cap : 1));
 	for (size_t i = 0; i < m->n; i++)
@@ -395,6 +461,7 @@ mk_deserialize(at_reader *r, const at_alloc *a)
 	{
 		uint64_t	count;
 
+		at_reader_tick(r, i);
 		for (size_t j = 0; j < kl; j++)
 		{
 			uint32_t	v;
@@ -696,15 +763,22 @@ mk_removal_effects(const mk_chain *m, const at_alloc *a, mk_result *res,
 	sys.first = at_malloc(a, sizeof(size_t) * (m->n + 1));
 	sys.ns = 0;
 	for (size_t i = 0; i < m->n; i++)
+	{
+		if (check && (i % 65536) == 0)
+			check();
 		if (i == 0 || state_cmp(&m->keys[(i - 1) * kl], &m->keys[i * kl], m->order) != 0)
 		{
 			sys.state[sys.ns] = &m->keys[i * kl];
 			sys.first[sys.ns++] = i;
 		}
+	}
 	sys.first[sys.ns] = m->n;
 	sys.to = at_malloc(a, sizeof(int64_t) * m->n);
 	sys.out = at_calloc(a, sizeof(double) * sys.ns);
 	for (size_t s = 0; s < sys.ns; s++)
+	{
+		if (check && (s % 4096) == 0)
+			check();
 		for (size_t t = sys.first[s]; t < sys.first[s + 1]; t++)
 		{
 			const int32_t *to = &m->keys[t * kl + m->order];
@@ -717,6 +791,7 @@ mk_removal_effects(const mk_chain *m, const at_alloc *a, mk_result *res,
 			else
 				sys.to[t] = find_state(&sys, to, m->order);	/* -2: a dead end */
 		}
+	}
 	res->nstates = sys.ns;
 	if (sys.state[0][0] != MK_START)
 		goto done;				/* nothing leaves START: P = 0 */

@@ -49,8 +49,12 @@ extern void mk_add_path(mk_chain *m, const at_alloc *a, const int32_t *ch, size_
 /* Adds the transitions of b (same order) to a. */
 extern void mk_merge(mk_chain *a, const mk_chain *b, const at_alloc *al);
 
-/* Renumber channels in name order and sort the transitions (idempotent). */
-extern void mk_canonicalize(mk_chain *m, const at_alloc *a);
+/*
+ * Renumber channels in name order and sort the transitions (idempotent).
+ * check (the host's cancel check, or NULL) runs every 65,536 transitions
+ * sorted.
+ */
+extern void mk_canonicalize(mk_chain *m, const at_alloc *a, void (*check) (void));
 
 /* Canonical bytes; w->p NULL counts them.  Canonicalize first. */
 extern void mk_serialize(const mk_chain *m, at_writer *w);

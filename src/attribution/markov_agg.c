@@ -242,7 +242,7 @@ markov_attribution(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	Tuplestorestate *ts;
 
-	mk_canonicalize(m, &e->alloc);
+	mk_canonicalize(m, &e->alloc, at_check_interrupts);
 	if (!mk_removal_effects(m, &e->alloc, &res, at_check_interrupts, &err))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -287,7 +287,7 @@ markov_transitions(PG_FUNCTION_ARGS)
 	Tuplestorestate *ts;
 	size_t		start = 0;
 
-	mk_canonicalize(m, &e->alloc);
+	mk_canonicalize(m, &e->alloc, at_check_interrupts);
 	ts = persona_srf_begin(fcinfo, &desc);
 	while (start < m->n)
 	{
@@ -301,8 +301,11 @@ markov_transitions(PG_FUNCTION_ARGS)
 		{
 			Datum		v[4];
 			bool		nulls[4] = {false, false, false, false};
-			char	   *to = mk_state_name(m, &m->keys[i * kl + m->order], &e->alloc);
+			char	   *to;
 
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			to = mk_state_name(m, &m->keys[i * kl + m->order], &e->alloc);
 			v[0] = CStringGetTextDatum(from);
 			v[1] = CStringGetTextDatum(to);
 			v[2] = Int64GetDatum(m->counts[i]);

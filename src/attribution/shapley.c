@@ -289,6 +289,7 @@ sh_deserialize(at_reader *r, const at_alloc *a)
 		at_sum		v;
 		sh_entry   *e;
 
+		at_reader_tick(r, i);
 		if (!at_get_u32(r, &len))
 			goto bad;
 		if (len > (uint32_t) s->dict.n)

@@ -437,6 +437,8 @@ apply(te_op op, slot *x, slot *y)
 	return true;
 }
 
+bool		(*te_stop_requested) (void) = NULL;
+
 /* Runs the program; the last operation is left undone when stop_before_last. */
 static bool
 run(const tag_expr *e, roaring_bitmap_t *const *sets, slot *stack, int32_t *sp,
@@ -445,6 +447,9 @@ run(const tag_expr *e, roaring_bitmap_t *const *sets, slot *stack, int32_t *sp,
 	for (int32_t i = 0; i < nsteps; i++)
 	{
 		const te_instr *in = &e->prog[i];
+
+		if (te_stop_requested && in->op != TE_PUSH && te_stop_requested())
+			return false;
 
 		if (in->op == TE_PUSH)
 		{

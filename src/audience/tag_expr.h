@@ -73,11 +73,21 @@ extern int32_t te_find_tag(const tag_expr *e, const char *tag, size_t len);
 
 /*
  * Evaluate over one bitmap per tag (NULL = empty set).  Returns a new bitmap
- * the caller frees, or NULL when CRoaring could not allocate.
+ * the caller frees, or NULL when CRoaring could not allocate or the host
+ * asked to stop.
  */
 extern roaring_bitmap_t *te_eval(const tag_expr *e, roaring_bitmap_t *const *sets);
 
 /* The same, counting only: the last operation runs as a *_cardinality. */
 extern bool te_eval_count(const tag_expr *e, roaring_bitmap_t *const *sets, uint64_t *count);
+
+/*
+ * Polled before each operation (NULL: never).  An expression can hold
+ * hundreds of thousands of operations over large bitmaps; when this returns
+ * true (a cancel is pending) the evaluation frees what it made and fails,
+ * and the host handles the interrupt.  The host cannot simply leave with an
+ * error in the middle: CRoaring allocates with malloc.
+ */
+extern bool (*te_stop_requested) (void);
 
 #endif

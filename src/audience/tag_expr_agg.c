@@ -181,7 +181,11 @@ te_get_flat_size(ExpandedObjectHeader *eohptr)
 	size = VARHDRSZ + 4 + 4 + st->exprlen + 4;
 	for (int i = 0; i < st->prog->ntags; i++)
 	{
-		roaring_bitmap_t *r = te_set_ready(st, i);
+		roaring_bitmap_t *r;
+
+		/* an expression can name hundreds of thousands of tags */
+		CHECK_FOR_INTERRUPTS();
+		r = te_set_ready(st, i);
 
 		size += 4;
 		if (r)
@@ -217,7 +221,10 @@ te_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 	put32(&p, (uint32) st->prog->ntags);
 	for (int i = 0; i < st->prog->ntags; i++)
 	{
-		roaring_bitmap_t *r = te_set_ready(st, i);
+		roaring_bitmap_t *r;
+
+		CHECK_FOR_INTERRUPTS();
+		r = te_set_ready(st, i);
 
 		if (r == NULL)
 		{
@@ -278,6 +285,7 @@ te_state_from_flat(const char *data, size_t len, MemoryContext parent, bool vali
 		uint32		blen;
 		RbOwned    *o;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!get32(&p, end, &blen) || (size_t) (end - p) < blen)
 			state_corrupt("truncated bitmap", sqlstate);
 		if (blen == 0)
@@ -406,12 +414,49 @@ rb_tag_expr_combine(PG_FUNCTION_ARGS)
 						   abbreviate(b->expr, b->exprlen))));
 	for (int i = 0; i < a->prog->ntags; i++)
 	{
-		roaring_bitmap_t *r = te_set_ready(b, i);
+		roaring_bitmap_t *r;
+
+		CHECK_FOR_INTERRUPTS();
+		r = te_set_ready(b, i);
 
 		if (r)
 			te_state_or(a, i, r);
 	}
 	PG_RETURN_DATUM(EOHPGetRWDatum(&a->hdr));
+}
+
+/* te_eval's poll: a cancel (or another interrupt) waits to be handled */
+static bool
+interrupt_pending(void)
+{
+	return INTERRUPTS_PENDING_CONDITION() && INTERRUPTS_CAN_BE_PROCESSED();
+}
+
+/*
+ * te_eval stopped: for an interrupt, handle it (a cancel leaves with its
+ * error; anything else returns, and the caller evaluates again); otherwise
+ * CRoaring ran out of memory.
+ */
+static void
+eval_failed(void)
+{
+	if (!interrupt_pending())
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* Each tag's bitmap, ready to read (NULL: no rows). */
+static roaring_bitmap_t **
+ready_sets(TeState *st)
+{
+	roaring_bitmap_t **sets = palloc0(sizeof(roaring_bitmap_t *) * Max(st->prog->ntags, 1));
+
+	for (int i = 0; i < st->prog->ntags; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		sets[i] = te_set_ready(st, i);
+	}
+	return sets;
 }
 
 /* Over no rows there is no expression to evaluate: the empty audience. */
@@ -429,13 +474,11 @@ rb_tag_expr_final(PG_FUNCTION_ARGS)
 		PG_RETURN_ROARING(o);
 	}
 	st = te_state_of(PG_GETARG_DATUM(0), CurrentMemoryContext, false);
-	sets = palloc0(sizeof(roaring_bitmap_t *) * Max(st->prog->ntags, 1));
-	for (int i = 0; i < st->prog->ntags; i++)
-		sets[i] = te_set_ready(st, i);
+	sets = ready_sets(st);
 	o = rb_owned_new(CurrentMemoryContext);
-	o->r = te_eval(st->prog, sets);
-	if (o->r == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	te_stop_requested = interrupt_pending;
+	while ((o->r = te_eval(st->prog, sets)) == NULL)
+		eval_failed();
 	PG_RETURN_ROARING(o);
 }
 
@@ -450,11 +493,10 @@ rb_tag_expr_count_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
 	st = te_state_of(PG_GETARG_DATUM(0), CurrentMemoryContext, false);
-	sets = palloc0(sizeof(roaring_bitmap_t *) * Max(st->prog->ntags, 1));
-	for (int i = 0; i < st->prog->ntags; i++)
-		sets[i] = te_set_ready(st, i);
-	if (!te_eval_count(st->prog, sets, &count))
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	sets = ready_sets(st);
+	te_stop_requested = interrupt_pending;
+	while (!te_eval_count(st->prog, sets, &count))
+		eval_failed();
 	PG_RETURN_INT64((int64) count);
 }
 

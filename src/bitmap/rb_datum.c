@@ -9,6 +9,7 @@
 
 #include "access/detoast.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 /* ---- ownership ---- */
@@ -191,12 +192,21 @@ rb_expanded_from_datum(Datum d, MemoryContext parent)
 	return e;
 }
 
-/* A flush of 4096 ids sorts in a few microseconds (common/radix_sort.h). */
+void
+rb_check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * A flush of 4096 ids sorts in a few microseconds (common/radix_sort.h); the
+ * whole int4[] of rb_build, up to 268 million ids, takes seconds.
+ */
 static void
 radix_sort_uint32(uint32 *v, size_t n)
 {
 	uint32	   *tmp = palloc(n * sizeof(uint32));
-	uint32	   *r = radix_sort(v, tmp, n, sizeof(uint32), RS_UINT32, NULL);
+	uint32	   *r = radix_sort(v, tmp, n, sizeof(uint32), RS_UINT32, rb_check_interrupts);
 
 	if (r != v)
 		memcpy(v, r, n * sizeof(uint32));
@@ -216,8 +226,13 @@ or_values_lazy(roaring_bitmap_t *r, uint32 *vals, size_t n)
 		sorted = vals[i - 1] <= vals[i];
 	if (!sorted)
 		radix_sort_uint32(vals, n);
-	if (n > 0 && !rb_lazy_or_sorted(r, vals, n))
-		rb_out_of_memory();
+	/* in slices, a cancel check between two (a key cut in two is ORed twice) */
+	for (size_t i = 0; i < n; i += RB_CHECK_EVERY)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!rb_lazy_or_sorted(r, vals + i, Min(n - i, RB_CHECK_EVERY)))
+			rb_out_of_memory();
+	}
 }
 
 void

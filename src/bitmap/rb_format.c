@@ -549,6 +549,8 @@ rb_container_rank(const rb_container *c, uint16_t low)
 
 /* ---- interval streams ---- */
 
+void		(*rb_interrupt_hook) (void) = NULL;
+
 void
 rb_interval_iter_init(rb_interval_iter *it, const rb_view *v)
 {
@@ -648,6 +650,8 @@ raw_next(rb_interval_iter *it, uint32_t *s, uint32_t *e)
 		it->ci++;
 		if (it->ci >= it->v->n)
 			return false;
+		if (rb_interrupt_hook)
+			rb_interrupt_hook();
 		if (!rb_view_container(it->v, it->ci, &it->c))
 		{
 			it->broken = true;

@@ -152,6 +152,15 @@ typedef struct rb_interval_iter
 extern void rb_interval_iter_init(rb_interval_iter *it, const rb_view *v);
 extern bool rb_interval_next(rb_interval_iter *it, uint32_t *start, uint32_t *end);
 
+/*
+ * Called each time an interval stream enters a container (NULL: never): the
+ * host's cancel check.  A bitmap can hold 2^31 intervals (every other value),
+ * which comparing, hashing or printing walks one by one; a container holds
+ * at most 32768 of them.  The host may leave the stream with an error, so
+ * nothing is allocated while a stream runs.
+ */
+extern void (*rb_interrupt_hook) (void);
+
 /* Number of values <= x in unsigned order. */
 extern uint64_t rb_view_rank(const rb_view *v, uint32_t x, bool *broken);
 

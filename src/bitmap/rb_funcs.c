@@ -279,6 +279,7 @@ shift_by(FunctionCallInfo fcinfo, int64 distance)
 				e;
 	uint32		buf[SHIFT_BUF];
 	int			nbuf = 0;
+	uint64		nintervals = 0;
 	RbOwned    *o;
 
 	if (distance == 0)
@@ -292,6 +293,9 @@ shift_by(FunctionCallInfo fcinfo, int64 distance)
 		int64		ns = (int64) s + distance;
 		int64		ne = (int64) e + distance;
 
+		/* up to 2^31 intervals (every other value) */
+		if ((++nintervals % RB_CHECK_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (ns < 0)
 			ns = 0;
 		if (ne > (int64) UINT32_MAX)

@@ -28,6 +28,7 @@ void
 rb_list_begin(RbListScan *s, const char *input, const char *typname, const char *hint)
 {
 	s->input = input;
+	s->count = 0;
 	s->typname = typname;
 	s->hint = hint;
 	s->p = input;
@@ -60,6 +61,9 @@ rb_list_next(RbListScan *s, long long *v, bool *overflow, const char **tok, int 
 		}
 		return false;
 	}
+	/* a 1 GB text holds 500 million elements */
+	if ((++s->count % RB_CHECK_EVERY) == 0)
+		CHECK_FOR_INTERRUPTS();
 	errno = 0;
 	*v = strtoll(s->p, &end, 10);
 	if (end == s->p)
@@ -372,7 +376,13 @@ rb_to_array(PG_FUNCTION_ARGS)
 				 errmsg("roaringbitmap of " UINT64_FORMAT " elements is too large for an int4[] array", card),
 				 errhint("Use rb_iterate() to stream the elements, or rb_range()/rb_select() to take a part.")));
 	nbytes = ARR_OVERHEAD_NONULLS(1) + card * sizeof(int32);
-	result = palloc0(nbytes);
+	/*
+	 * Not palloc0: zeroing half a gigabyte (and faulting its pages in) took
+	 * seconds with no cancel check.  The fill below writes every element and
+	 * checks as it goes; only the header is cleared.
+	 */
+	result = palloc(nbytes);
+	memset(result, 0, ARR_OVERHEAD_NONULLS(1));
 	SET_VARSIZE(result, nbytes);
 	result->ndim = 1;
 	result->dataoffset = 0;
@@ -380,19 +390,58 @@ rb_to_array(PG_FUNCTION_ARGS)
 	ARR_DIMS(result)[0] = (int) card;
 	ARR_LBOUND(result)[0] = 1;
 	out = (uint32 *) ARR_DATA_PTR(result);
+
+	/*
+	 * 134 million elements take seconds: written RB_CHECK_EVERY at a time,
+	 * with a cancel check before each slice.
+	 */
 	if (arg.exp)
-		roaring_bitmap_to_uint32_array(rb_arg_roaring(&arg), out);
+	{
+		roaring_uint32_iterator_t it;
+		uint64		k = 0;
+
+		roaring_init_iterator(rb_arg_roaring(&arg), &it);
+		while (k < card)
+		{
+			uint32		got;
+
+			CHECK_FOR_INTERRUPTS();
+			got = roaring_read_uint32_iterator(&it, out + k,
+											   (uint32) Min(card - k, RB_CHECK_EVERY));
+			if (got == 0)
+				break;
+			k += got;
+		}
+		if (k != card)
+			rb_corrupt_error();
+	}
 	else
 	{
 		rb_interval_iter it;
 		uint32		s,
 					e;
-		uint64		k = 0;
+		uint64		k = 0,
+					next_check = 0;
 
 		rb_interval_iter_init(&it, &arg.view);
 		while (rb_interval_next(&it, &s, &e))
-			for (uint64 x = s; x <= e && k < card; x++)
-				out[k++] = (uint32) x;
+		{
+			uint64		x = s;
+
+			/* an interval can hold 2^32 values: cut into slices */
+			while (x <= e && k < card)
+			{
+				uint64		stop = Min((uint64) e, x + RB_CHECK_EVERY - 1);
+
+				if (k >= next_check)
+				{
+					CHECK_FOR_INTERRUPTS();
+					next_check = k + RB_CHECK_EVERY;
+				}
+				for (; x <= stop && k < card; x++)
+					out[k++] = (uint32) x;
+			}
+		}
 		if (it.broken || k != card)
 			rb_corrupt_error();
 	}

@@ -18,6 +18,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/expandeddatum.h"
 
 #include <roaring/roaring.h>
@@ -126,6 +127,7 @@ typedef struct RbListScan
 	const char *typname;
 	const char *hint;
 	bool		done;
+	uint64		count;			/* elements read: a cancel check every so many */
 } RbListScan;
 
 extern void rb_list_begin(RbListScan *s, const char *input, const char *typname, const char *hint);
@@ -134,6 +136,19 @@ extern bool rb_list_next(RbListScan *s, long long *v, bool *overflow, const char
 
 /* The \\x hex text form (22P02 on bad digits). */
 extern bytea *rb_hex_decode(const char *input, const char *typname);
+
+/*
+ * CHECK_FOR_INTERRUPTS as a function, for the plain-C loops that take a
+ * check (common/radix_sort.h).
+ */
+extern void rb_check_interrupts(void);
+
+/*
+ * Loops over elements call CHECK_FOR_INTERRUPTS once per RB_CHECK_EVERY
+ * elements: a few nanoseconds each, a cancel is honoured within a
+ * millisecond, and the check costs nothing measurable.
+ */
+#define RB_CHECK_EVERY 65536
 
 /* Report bytes that failed rb_validate (or stored bytes that are corrupt). */
 extern void rb_validate_or_error(const char *buf, size_t len, int sqlstate);

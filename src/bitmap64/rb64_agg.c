@@ -94,6 +94,7 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 				pfree(keys);
 				for (int64 i = 0, j = 0; i < in.n; i++)
 				{
+					CHECK_FOR_INTERRUPTS();
 					while (s->keys[j] != in.b[i].key)
 						j++;
 					/* lazy: bitset cardinalities are recounted once, at the end */
@@ -109,6 +110,7 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 
 				for (int32 i = 0; i < s->n; i++)
 				{
+					CHECK_FOR_INTERRUPTS();
 					while (j < in.n && in.b[j].key < s->keys[i])
 						j++;
 					if (j < in.n && in.b[j].key == s->keys[i])
@@ -134,7 +136,10 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 				pfree(keys);
 				for (int64 i = 0, j = 0; i < in.n; i++)
 				{
-					RbOwned    *w = rb64_bucket_roaring(&in.b[i]);
+					RbOwned    *w;
+
+					CHECK_FOR_INTERRUPTS();
+					w = rb64_bucket_roaring(&in.b[i]);
 
 					while (s->keys[j] != in.b[i].key)
 						j++;

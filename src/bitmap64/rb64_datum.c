@@ -223,7 +223,7 @@ static void
 radix_sort_uint64(uint64 *v, size_t n)
 {
 	uint64	   *tmp = palloc(n * sizeof(uint64));
-	uint64	   *r = radix_sort(v, tmp, n, sizeof(uint64), RS_UINT64, NULL);
+	uint64	   *r = radix_sort(v, tmp, n, sizeof(uint64), RS_UINT64, rb_check_interrupts);
 
 	if (r != v)
 		memcpy(v, r, n * sizeof(uint64));
@@ -254,6 +254,9 @@ rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy)
 	{
 		uint32		k = (uint32) (vals[i] >> 32);
 
+		if ((i % RB_CHECK_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
+
 		if (nkeys == 0 || keys[nkeys - 1] != k)
 			keys[nkeys++] = k;
 		lows[i] = (uint32) vals[i];
@@ -266,8 +269,13 @@ rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy)
 
 		while (j < n && (uint32) (vals[j] >> 32) == keys[ki])
 			j++;
-		if (!rb_lazy_or_sorted(s->bms[slot], lows + i, j - i))
-			rb64_oom_check(NULL);
+		/* a key's values in slices, a cancel check before each */
+		for (size_t k = i; k < j; k += RB_CHECK_EVERY)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (!rb_lazy_or_sorted(s->bms[slot], lows + k, Min(j - k, RB_CHECK_EVERY)))
+				rb64_oom_check(NULL);
+		}
 		if (!lazy)
 			roaring_bitmap_repair_after_lazy(s->bms[slot]);
 		i = j;
@@ -339,6 +347,7 @@ rb64out_finish(Rb64Out *o)
 
 	for (int64 i = 0; i < o->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		sizes[i] = 0;
 		if (o->views[i])
 			sizes[i] = o->views[i]->len;
@@ -369,6 +378,7 @@ rb64out_finish(Rb64Out *o)
 
 		if (sizes[i] == 0)
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		p = rb64_write_bucket(&w, o->keys[i], sizes[i]);
 		if (o->views[i])
 			memcpy(p, o->views[i]->buf, sizes[i]);
@@ -437,6 +447,7 @@ set_flat_size(Rb64Set *s, bool optimize)
 
 	for (int32 i = 0; i < s->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (optimize)
 			roaring_bitmap_run_optimize(s->bms[i]);
 		if (!rb_canonicalize(s->bms[i]))
@@ -465,6 +476,7 @@ set_flatten(Rb64Set *s, char *p)
 	{
 		if (roaring_bitmap_is_empty(s->bms[i]))
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		roaring_bitmap_portable_serialize(s->bms[i],
 										  (char *) rb64_write_bucket(&w, s->keys[i],
 																	 roaring_bitmap_portable_size_in_bytes(s->bms[i])));
@@ -529,10 +541,13 @@ rb64_expanded_from_flat(bytea *flat, MemoryContext parent)
 	rb64set_ensure_keys(e->set, keys, a.n);
 	for (int64 i = 0; i < a.n; i++)
 	{
-		/* the empty bitmap made by ensure_keys is replaced */
-		roaring_bitmap_t *r = roaring_bitmap_portable_deserialize_safe((const char *) a.b[i].view.buf,
-																	   a.b[i].view.len);
+		roaring_bitmap_t *r;
 
+		/* before the malloc: r is owned by nobody until stored */
+		CHECK_FOR_INTERRUPTS();
+		/* the empty bitmap made by ensure_keys is replaced */
+		r = roaring_bitmap_portable_deserialize_safe((const char *) a.b[i].view.buf,
+													 a.b[i].view.len);
 		if (r == NULL)
 			rb64_corrupt_error();
 		roaring_bitmap_free(e->set->bms[i]);
@@ -559,7 +574,10 @@ rb64_expanded_ready(Rb64Expanded *e)
 	if (e->lazy)
 	{
 		for (int32 i = 0; i < e->set->n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			roaring_bitmap_repair_after_lazy(e->set->bms[i]);
+		}
 		e->lazy = false;
 	}
 	return e->set;
@@ -743,7 +761,11 @@ rb64_arg_cardinality(const Rb64Arg *arg)
 	uint64		total = 0;
 
 	for (int64 i = 0; i < arg->n; i++)
+	{
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		total += rb_view_cardinality(&arg->b[i].view);
+	}
 	return total;
 }
 
@@ -755,6 +777,8 @@ rb64_rank_of(const Rb64Arg *a, uint64 x)
 
 	for (int64 i = 0; i < a->n && a->b[i].key <= hi; i++)
 	{
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (a->b[i].key < hi)
 			total += rb_view_cardinality(&a->b[i].view);
 		else

@@ -256,6 +256,8 @@ select_at(const Rb64Arg *a, uint64 pos)
 	{
 		uint64		card = rb_view_cardinality(&a->b[i].view);
 
+		CHECK_FOR_INTERRUPTS();
+
 		if (pos < card)
 		{
 			RbOwned    *r = rb64_bucket_roaring(&a->b[i]);
@@ -407,8 +409,10 @@ rb64_runoptimize(PG_FUNCTION_ARGS)
 	rb64out_init(&o);
 	for (int64 i = 0; i < a.n; i++)
 	{
-		RbOwned    *r = rb64_bucket_roaring(&a.b[i]);
+		RbOwned    *r;
 
+		CHECK_FOR_INTERRUPTS();
+		r = rb64_bucket_roaring(&a.b[i]);
 		roaring_bitmap_run_optimize(r->r);
 		rb64out_bitmap(&o, a.b[i].key, r);
 	}

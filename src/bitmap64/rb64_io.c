@@ -115,6 +115,10 @@ roaringbitmap64_out(PG_FUNCTION_ARGS)
 			{
 				int			len = pg_lltoa((int64) rb64_join(a.b[i].key, (uint32) x), num);
 
+				/* one interval can hold 2^32 values */
+				if ((x & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+
 				if (!first)
 					appendStringInfoChar(&buf, ',');
 				appendBinaryStringInfo(&buf, num, len);
@@ -210,7 +214,8 @@ rb64_to_array(PG_FUNCTION_ARGS)
 {
 	Rb64Arg		a;
 	uint64		card,
-				k = 0;
+				k = 0,
+				next_check = 0;
 	Size		nbytes;
 	ArrayType  *result;
 	uint64	   *out;
@@ -226,7 +231,13 @@ rb64_to_array(PG_FUNCTION_ARGS)
 				 errmsg("roaringbitmap64 of " UINT64_FORMAT " elements is too large for a bigint[] array", card),
 				 errhint("Use rb64_iterate() to stream the elements, or rb64_range()/rb64_select() to take a part.")));
 	nbytes = ARR_OVERHEAD_NONULLS(1) + card * sizeof(int64);
-	result = palloc0(nbytes);
+	/*
+	 * Not palloc0: zeroing half a gigabyte (and faulting its pages in) took
+	 * seconds with no cancel check.  The fill below writes every element and
+	 * checks as it goes; only the header is cleared.
+	 */
+	result = palloc(nbytes);
+	memset(result, 0, ARR_OVERHEAD_NONULLS(1));
 	SET_VARSIZE(result, nbytes);
 	result->ndim = 1;
 	result->dataoffset = 0;
@@ -242,8 +253,23 @@ rb64_to_array(PG_FUNCTION_ARGS)
 
 		rb_interval_iter_init(&it, &a.b[i].view);
 		while (rb_interval_next(&it, &s, &e))
-			for (uint64 x = s; x <= e && k < card; x++)
-				out[k++] = rb64_join(a.b[i].key, (uint32) x);
+		{
+			uint64		x = s;
+
+			/* an interval can hold 2^32 values: cut into slices */
+			while (x <= e && k < card)
+			{
+				uint64		stop = Min((uint64) e, x + RB_CHECK_EVERY - 1);
+
+				if (k >= next_check)
+				{
+					CHECK_FOR_INTERRUPTS();
+					next_check = k + RB_CHECK_EVERY;
+				}
+				for (; x <= stop && k < card; x++)
+					out[k++] = rb64_join(a.b[i].key, (uint32) x);
+			}
+		}
 		if (it.broken)
 			rb64_corrupt_error();
 	}

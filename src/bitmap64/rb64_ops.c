@@ -64,6 +64,8 @@ apply_setop(FunctionCallInfo fcinfo, SetOp op)
 	rb64out_init(&o);
 	while (i < a.n || j < b.n)
 	{
+		/* a value can hold millions of buckets */
+		CHECK_FOR_INTERRUPTS();
 		if (j >= b.n || (i < a.n && a.b[i].key < b.b[j].key))
 		{
 			if (op != OP_AND)
@@ -124,6 +126,7 @@ and_cardinality(Rb64Arg *a, Rb64Arg *b)
 
 	while (i < a->n && j < b->n)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (a->b[i].key < b->b[j].key)
 			i++;
 		else if (b->b[j].key < a->b[i].key)
@@ -223,7 +226,10 @@ datum_cardinality(FunctionCallInfo fcinfo, int argno)
 		uint64		total = 0;
 
 		for (int32 i = 0; i < s->n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			total += roaring_bitmap_get_cardinality(s->bms[i]);
+		}
 		return total;
 	}
 	rb64_arg_get(fcinfo, argno, &a);
@@ -543,6 +549,7 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 		rb_view		v;
 		int32		ci;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!inner_header_at(&rd, pos, true, 12, &v, &key))
 			return false;
 		if (key > hi)
@@ -609,6 +616,7 @@ add_or_remove(FunctionCallInfo fcinfo, int bmarg, int intarg, bool add)
 	rb64out_init(&o);
 	for (int64 i = 0; i <= a.n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!done && (i == a.n || a.b[i].key >= hi))
 		{
 			done = true;

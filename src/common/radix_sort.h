@@ -44,15 +44,19 @@ rs_key(const char *rec, rs_key_kind kind)
 	}
 }
 
+/* Records between two calls of the check: its cost stays out of sight. */
+#define RS_CHECK_EVERY 65536
+
 /*
  * Sort n records of size bytes at base by their key, stably, moving them
  * between base and tmp (room for n records).  Returns whichever of the two
- * holds the result.  before_pass, when not NULL, runs before each pass that
- * moves records (a cancel check).
+ * holds the result.  check, when not NULL, runs once per RS_CHECK_EVERY
+ * records of every pass, the counting pass included (the caller's cancel
+ * check: one pass over a billion records takes seconds).
  */
 static inline void *
 radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
-		   void (*before_pass) (void))
+		   void (*check) (void))
 {
 	const int	nbytes = kind == RS_UINT32 ? 4 : 8;
 	size_t		count[8][256];
@@ -62,12 +66,19 @@ radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 	if (n < 2)
 		return base;
 	memset(count, 0, sizeof(count[0]) * nbytes);
-	for (size_t i = 0; i < n; i++)
+	for (size_t lo = 0; lo < n; lo += RS_CHECK_EVERY)
 	{
-		uint64_t	k = rs_key(src + i * size, kind);
+		size_t		hi = n - lo > RS_CHECK_EVERY ? lo + RS_CHECK_EVERY : n;
 
-		for (int b = 0; b < nbytes; b++)
-			count[b][(k >> (8 * b)) & 0xFF]++;
+		if (check)
+			check();
+		for (size_t i = lo; i < hi; i++)
+		{
+			uint64_t	k = rs_key(src + i * size, kind);
+
+			for (int b = 0; b < nbytes; b++)
+				count[b][(k >> (8 * b)) & 0xFF]++;
+		}
 	}
 	for (int b = 0; b < nbytes; b++)
 	{
@@ -75,8 +86,6 @@ radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 
 		if (count[b][(rs_key(src, kind) >> (8 * b)) & 0xFF] == n)
 			continue;
-		if (before_pass)
-			before_pass();
 		for (int d = 0; d < 256; d++)
 		{
 			size_t		c = count[b][d];
@@ -84,9 +93,16 @@ radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 			count[b][d] = pos;
 			pos += c;
 		}
-		for (size_t i = 0; i < n; i++)
-			memcpy(dst + size * count[b][(rs_key(src + i * size, kind) >> (8 * b)) & 0xFF]++,
-				   src + i * size, size);
+		for (size_t lo = 0; lo < n; lo += RS_CHECK_EVERY)
+		{
+			size_t		hi = n - lo > RS_CHECK_EVERY ? lo + RS_CHECK_EVERY : n;
+
+			if (check)
+				check();
+			for (size_t i = lo; i < hi; i++)
+				memcpy(dst + size * count[b][(rs_key(src + i * size, kind) >> (8 * b)) & 0xFF]++,
+					   src + i * size, size);
+		}
 		{
 			char	   *t = src;
 

@@ -28,8 +28,18 @@ typedef struct ev_event
 
 #define FUNNEL_MODE_WORDS "strict_deduplication, strict_order, strict_increase"
 
-/* Sort by (ts, mask) ascending. */
+/*
+ * Sort by (ts, mask) ascending.  A run of more than EV_SORT_LONG events (one
+ * user with millions of events) is radix-sorted instead, when the host has
+ * set the hooks below: scratch memory of n events (freed by the host if the
+ * check leaves with an error) and its cancel check, called every 65,536
+ * events.  Without them, qsort.
+ */
+#define EV_SORT_LONG 65536
 extern void ev_sort(ev_event *e, size_t n);
+extern void *(*ev_sort_alloc) (size_t size);
+extern void (*ev_sort_free) (void *p);
+extern void (*ev_sort_check) (void);
 
 /*
  * Parse a comma-separated mode ('' is the default).  Returns 0 and sets *flags,

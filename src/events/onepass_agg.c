@@ -28,6 +28,13 @@
 
 /* ---- runs of one user ---- */
 
+/* us_sort's check: a sort of a billion runs takes seconds */
+static void
+check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 typedef struct UserRuns
 {
 	int64	   *ids;			/* the user of each run */
@@ -127,10 +134,11 @@ ur_sorted_index(const UserRuns *u, void **tofree)
 		r[i].id = u->ids[i];
 		r[i].val = i;
 		r[i].aux = 0;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	*tofree = r;
-	CHECK_FOR_INTERRUPTS();
-	return us_sort(r, r + Max(u->n, 1), u->n);
+	return us_sort(r, r + Max(u->n, 1), u->n, check_interrupts);
 }
 
 /* ---- window_funnel_counts ---- */
@@ -447,12 +455,15 @@ window_funnel_counts_final(PG_FUNCTION_ARGS)
 					pos = 0;
 		uint32		r,
 					i,
-					j;
+					j,
+					checked = 0;
 
 		for (r = 0; r < u->n; r++)
 		{
 			off[r] = pos;
 			pos += u->vals[r];
+			if ((r & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
 		idx = ur_sorted_index(u, &tofree);
 		for (i = 0; i < u->n; i = j)
@@ -489,8 +500,12 @@ window_funnel_counts_final(PG_FUNCTION_ARGS)
 			level = funnel_level(e, n, nconds, window, flags, NULL, NULL);
 			if (level > 0)
 				counts[level - 1]++;
-			if ((i & 0xffff) == 0)
+			/* i moves by whole users: count runs, not positions */
+			if (j - checked >= 0x10000)
+			{
 				CHECK_FOR_INTERRUPTS();
+				checked = j;
+			}
 		}
 		if (buf)
 			pfree(buf);
@@ -533,6 +548,8 @@ rc_merge_two(UserRuns *u, uint32 k)
 		ids[m] = take_a ? u->ids[i] : u->ids[j];
 		vals[m] = (take_a ? u->vals[i++] : 0) | (take_b ? u->vals[j++] : 0);
 		m++;
+		if ((m & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(u->ids);
 	pfree(u->vals);
@@ -582,11 +599,14 @@ rc_compact(UserRuns *u)
 		r[i].id = u->ids[i];
 		r[i].val = u->vals[i];
 		r[i].aux = 0;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
-	CHECK_FOR_INTERRUPTS();
-	s = us_sort(r, r + u->n, u->n);
+	s = us_sort(r, r + u->n, u->n, check_interrupts);
 	for (i = 0; i < u->n; i++)
 	{
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (m > 0 && u->ids[m - 1] == s[i].id)
 			u->vals[m - 1] |= s[i].val;
 		else
@@ -789,6 +809,8 @@ retention_counts_final(PG_FUNCTION_ARGS)
 	{
 		uint32		m = st->users.vals[i];
 
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (!(m & 1))
 			continue;
 		while (m)

@@ -25,12 +25,13 @@ typedef struct us_rec
 /*
  * Sort r[0..n) by id ascending (signed order), stably.  tmp holds n records.
  * Byte positions where every key agrees are skipped, so ids below 2^24 take 3
- * passes.  Returns the array holding the result (r or tmp).
+ * passes.  Returns the array holding the result (r or tmp).  check (the
+ * caller's CHECK_FOR_INTERRUPTS, or NULL) runs every RS_CHECK_EVERY records.
  */
 static inline us_rec *
-us_sort(us_rec *r, us_rec *tmp, size_t n)
+us_sort(us_rec *r, us_rec *tmp, size_t n, void (*check) (void))
 {
-	return radix_sort(r, tmp, n, sizeof(us_rec), RS_INT64, NULL);
+	return radix_sort(r, tmp, n, sizeof(us_rec), RS_INT64, check);
 }
 
 #endif

@@ -118,6 +118,8 @@ points_lots(PG_FUNCTION_ARGS)
 		Datum		v[4];
 		bool		nulls[4] = {false, false, false, false};
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		v[0] = TimestampTzGetDatum(r.lots[i].earned_at);
 		if (r.lots[i].expires_at == LEDGER_NEVER)
 			nulls[1] = true;

@@ -6,6 +6,7 @@
 
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -100,6 +101,9 @@ points_ledger_in(PG_FUNCTION_ARGS)
 		const char *next;
 		LedgerStatus st;
 
+		/* a 1 GB text holds tens of millions of events */
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (n == cap)
 		{
 			if (cap >= LEDGER_MAX_EVENTS / 2)
@@ -154,6 +158,8 @@ points_ledger_out(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&s, '{');
 	for (size_t i = 0; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		ledger_event_format(&f->ev[i], buf);
 		if (i)
 			appendStringInfoChar(&s, ',');
@@ -176,6 +182,8 @@ points_ledger_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, (uint32) n);
 	for (size_t i = 0; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		pq_sendint64(&buf, f->ev[i].ts);
 		pq_sendint64(&buf, f->ev[i].amount);
 		pq_sendint64(&buf, f->ev[i].expiry);
@@ -213,6 +221,8 @@ points_ledger_recv(PG_FUNCTION_ARGS)
 	f->version = LEDGER_VERSION;
 	for (uint32 i = 0; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		f->ev[i].ts = pq_getmsgint64(buf);
 		f->ev[i].amount = pq_getmsgint64(buf);
 		f->ev[i].expiry = pq_getmsgint64(buf);

@@ -119,10 +119,21 @@ rolling(const TierPoint *pts, size_t n, const TierPolicy *p, TierPoint *by_leave
 	int			held = 0;
 	bool		clock = false;	/* held tier unsupported since... */
 	int64_t		deadline = 0;	/* ...and falls at this time */
+	bool		sorted = true;
 
 	for (size_t k = 0; k < n; k++)
+	{
 		by_leave[k] = pts[k];
-	qsort(by_leave, n, sizeof(TierPoint), leave_cmp);
+		sorted &= k == 0 || by_leave[k - 1].leave <= by_leave[k].leave;
+	}
+
+	/*
+	 * ts + window does not go down as ts goes up (the caller adds one
+	 * interval to times in order), so the copy is normally in leave order
+	 * already: no qsort (which cannot be interrupted) over millions of points.
+	 */
+	if (!sorted)
+		qsort(by_leave, n, sizeof(TierPoint), leave_cmp);
 
 	for (;;)
 	{

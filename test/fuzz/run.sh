@@ -2,6 +2,14 @@
 # libFuzzer targets of the plain-C cores (clang from Debian; not part of CI).
 #   bash test/fuzz/run.sh [RUNS]      default 1,000,000 executions per target
 #   TARGETS="rb64_validate seq_pattern" bash test/fuzz/run.sh 10000000
+#
+# The bitmap targets take inputs up to 256 KiB: a bitset container alone is
+# 8 KiB, and a value of several containers, or of several 64-bit buckets
+# behind a directory, is tens of KiB.  Their seeds are real serializations,
+# written at run time by test/fuzz/seeds.c from the code the extension stores
+# with.  After each bitmap target, its coverage (-print_coverage=1) must show
+# the bitset validator and, for the 64-bit target, the bucket directory
+# reader as reached; the run fails otherwise.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-1000000}
@@ -20,30 +28,57 @@ build() {	# name sources...
 	local name=$1; shift
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$root/src" -o "$work/$name" "$@" -lroaring
 }
+bitmap32="$root/src/bitmap/rb_format.c $root/src/bitmap/rb_kernels.c"
+bitmap64="$root/src/bitmap64/rb64_format.c $root/src/bitmap64/rb64_stored.c"
 build tag_expr "$root/test/fuzz/tag_expr_fuzz.c" "$root/src/audience/tag_expr.c"
-build rb_validate "$root/test/fuzz/rb_validate_fuzz.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
-build rb64_validate "$root/test/fuzz/rb64_validate_fuzz.c" "$root/src/bitmap64/rb64_format.c" "$root/src/bitmap64/rb64_stored.c" "$root/src/bitmap/rb_format.c" "$root/src/bitmap/rb_kernels.c"
+# shellcheck disable=SC2086
+build rb_validate "$root/test/fuzz/rb_validate_fuzz.c" $bitmap32
+# shellcheck disable=SC2086
+build rb64_validate "$root/test/fuzz/rb64_validate_fuzz.c" $bitmap64 $bitmap32
 build seq_pattern "$root/test/fuzz/seq_pattern_fuzz.c" "$root/src/events/pattern.c" "$root/src/events/funnel.c"
-# seeds: a few valid inputs, so mutations start from the interesting shapes
 targets=${TARGETS:-tag_expr rb_validate rb64_validate seq_pattern}
 for t in tag_expr rb_validate rb64_validate seq_pattern; do mkdir -p "$work/corpus-$t"; done
+
+# seeds of the text targets
 printf '%s' 'a & (b | "c d") - e ^ f' > "$work/corpus-tag_expr/1"
 printf '%s' '("age:18-24" | 城市:上海) - x.y:z' > "$work/corpus-tag_expr/2"
-seed() { printf "$(printf '%s' "$2" | sed 's/../\\x&/g')" > "$work/corpus-rb_validate/$1"; }
-seed array 3a3000000100000000000000100000000100
-seed two 3a3000000200000000000200ffff0000180000001e000000010002000300ffff
-seed run 3b3000000100000500010005000500
-seed runs2 3b300100030000feff0100a08601000100feff01000000a086
-# 64-bit: one bucket (high key 1) holding {0x10000}, and an empty bitmap
-printf "$(printf '%s' 0100000000000000010000003a3000000100000001000000100000000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/one"
-printf "$(printf '%s' 0000000000000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/empty"
-# the stored form: two buckets behind a directory (count with bit 63, then key/offset pairs)
-printf "$(printf '%s' 02000000000000800100000018000000020000002a000000 | sed 's/../\\x&/g')" > "$work/corpus-rb64_validate/dir2"
-printf "$(printf '%s' 3a30000001000000000000001000000005003a3000000100000000000000100000000500 | sed 's/../\\x&/g')" >> "$work/corpus-rb64_validate/dir2"
 printf '%s' '(?1).*(?2)(?t<=3600)(?3)' > "$work/corpus-seq_pattern/1"
 printf '%s' '(?1)(?t>5).(?t!=10).*(?2)(?t==0)' > "$work/corpus-seq_pattern/2"
+# seeds of the bitmap targets: every container kind, alone and together,
+# both cookies, 64-bit values of one and several buckets in the binary and
+# the stored (directory) form; seeds.c says which
+# shellcheck disable=SC2086
+clang -g -O1 -std=gnu99 -I"$root/src" -o "$work/seeds" "$root/test/fuzz/seeds.c" \
+	"$root/src/bitmap/rb_canon.c" $bitmap32 $bitmap64 -lroaring
+"$work/seeds" "$work/corpus-rb_validate" "$work/corpus-rb64_validate"
+
+# max_len: text targets stay short (their grammar is local); bitmaps need room
+max_len() {
+	case $1 in
+		rb_validate | rb64_validate) echo 262144 ;;
+		*) echo 4096 ;;
+	esac
+}
+# what a bitmap target must have reached: function name, what it stands for
+must_reach() {
+	case $1 in
+		rb_validate) echo "rb_bitset_cardinality:bitset-container-validation" ;;
+		rb64_validate) echo "rb_bitset_cardinality:bitset-container-validation rb64_parse_dir:bucket-directory-reader" ;;
+	esac
+}
+status=0
 for t in $targets; do
-	echo "== $t: $runs executions"
-	"$work/$t" -runs="$runs" -max_len=4096 -print_final_stats=1 "$work/corpus-$t" 2>&1 \
-		| grep -E 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY' || true
+	echo "== $t: $runs executions, inputs up to $(max_len "$t") bytes, $(ls "$work/corpus-$t" | wc -l) seeds"
+	"$work/$t" -runs="$runs" -max_len="$(max_len "$t")" -print_final_stats=1 -print_coverage=1 \
+		"$work/corpus-$t" > "$work/$t.log" 2>&1 || status=1
+	grep -E 'Done|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY' "$work/$t.log" || true
+	for want in $(must_reach "$t"); do
+		fn=${want%%:*}
+		if grep -qE "^COVERED_FUNC: .* $fn " "$work/$t.log"; then
+			echo "reached: $fn (${want#*:})"
+		else
+			echo "NOT REACHED: $fn (${want#*:})"; status=1
+		fi
+	done
 done
+exit $status

@@ -56,7 +56,7 @@ run(at_model_kind kind, at_event *ev, size_t n, bool collapse)
 
 	memset(sconv, 0, sizeof(sconv));
 	memset(sval, 0, sizeof(sval));
-	at_sort_events(ev, n, NULL, scratch);
+	at_sort_events(ev, n, NULL, scratch, NULL);
 	at_attribute(&m, ev, n, NCH, sconv, sval, chb, tsb, wb);
 	for (int i = 0; i <= NCH; i++)
 	{
@@ -217,7 +217,7 @@ test_markov(void)
 	mk_add_path(m, &A, pa, 1, true, 10);
 	mk_add_path(m, &A, pab, 2, false, 0);
 	mk_add_path(m, &A, pb, 1, true, 20);
-	mk_canonicalize(m, &A);
+	mk_canonicalize(m, &A, NULL);
 	check(strcmp(m->dict.names[0], "a") == 0, "canonical: names in order");
 	check(mk_removal_effects(m, &A, &r, NULL, &err), "solve");
 	/* P = 2/3; without a 1/6, without b 1/3 (worked out in the header of this test) */
@@ -308,7 +308,7 @@ test_markov(void)
 					ch[i] = rnd() % 6;
 				mk_add_path(c, &A, ch, n, rnd() % 3 == 0, 1);
 			}
-			mk_canonicalize(c, &A);
+			mk_canonicalize(c, &A, NULL);
 			mk_force_method = 1;
 			mk_removal_effects(c, &A, &r1, NULL, &err);
 			mk_force_method = 2;
@@ -512,6 +512,93 @@ test_journey_bytes(void)
 	free(buf);
 }
 
+static long nchecks;
+
+static void
+count_check(void)
+{
+	nchecks++;
+}
+
+/*
+ * A stored chain of hundreds of thousands of transitions is read with the
+ * host's cancel check called as it goes (every AT_CHECK_EVERY records): a
+ * cancel need not wait for the end of the read.
+ */
+static void
+test_markov_read_checks(void)
+{
+	mk_chain   *m = mk_new(&A, 3);
+	at_writer	w = {NULL, 0};
+	uint8_t    *buf;
+	at_reader	rd;
+	mk_chain   *m2;
+	char		name[16];
+
+	for (int c = 0; c < 40; c++)
+	{
+		snprintf(name, sizeof(name), "c%02d", c);
+		at_dict_id(&m->dict, &A, name, strlen(name));
+	}
+	for (int i = 0; i < 300000; i++)
+	{
+		int32_t		path[5];
+
+		for (int k = 0; k < 5; k++)
+			path[k] = (int32_t) (rnd() % 40);
+		mk_add_path(m, &A, path, 5, i % 3 == 0, 1.0);
+	}
+	nchecks = 0;
+	mk_canonicalize(m, &A, count_check);
+	check(nchecks >= (long) (m->n / 65536) && m->n > 3 * 65536,
+		  "sorting hundreds of thousands of transitions calls the check every 65536");
+	mk_serialize(m, &w);
+	buf = malloc(w.len);
+	w.p = buf;
+	w.len = 0;
+	mk_serialize(m, &w);
+	nchecks = 0;
+	rd = (at_reader) {buf, buf + w.len, NULL, count_check};
+	m2 = mk_deserialize(&rd, &A);
+	check(m2 != NULL && m->n > 3 * AT_CHECK_EVERY &&
+		  nchecks >= (long) (m->n / AT_CHECK_EVERY),
+		  "reading a chain of hundreds of thousands of transitions calls the check every 65536");
+	if (m2)
+		mk_free(m2, &A);
+	mk_free(m, &A);
+	free(buf);
+}
+
+/*
+ * One user's journey of a million events out of order: the merge sort calls
+ * the host's check every 65,536 events merged, and the order is kept.
+ */
+static void
+test_sort_checks(void)
+{
+	size_t		n = 1000000;
+	at_event   *ev = malloc(sizeof(at_event) * n),
+			   *scratch = malloc(sizeof(at_event) * n);
+	bool		sorted = true;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		ev[i].ts = (int64_t) (rnd() % 100000000);
+		ev[i].ch = (int32_t) (rnd() % 10);
+		ev[i].value = 0;
+	}
+	nchecks = 0;
+	at_sort_events(ev, n, NULL, scratch, count_check);
+	for (size_t i = 1; i < n; i++)
+		sorted &= at_event_cmp(&ev[i - 1], &ev[i], NULL) <= 0;
+	check(sorted, "a journey of 1,000,000 events sorted with a check");
+	/* 20 merge passes of 1,000,000 events */
+	check(nchecks >= 20 * (long) (n / 65536),
+		  "the journey sort calls the check every 65,536 events merged");
+	free(ev);
+	free(scratch);
+}
+
 int
 main(void)
 {
@@ -519,6 +606,8 @@ main(void)
 	test_rules();
 	test_invariant();
 	test_markov();
+	test_markov_read_checks();
+	test_sort_checks();
 	test_shapley();
 	return done_testing();
 }

@@ -125,6 +125,73 @@ reference(const ev_event *e, size_t n, int nconds, int64_t window, int flags)
 
 #define EV(t, m) ((ev_event) {(t), (m), 0})
 
+static long nchecks;
+
+static void
+count_check(void)
+{
+	nchecks++;
+}
+
+static void *
+scratch(size_t n)
+{
+	return malloc(n);
+}
+
+static int
+ev_cmp_test(const void *pa, const void *pb)
+{
+	const ev_event *a = pa,
+			   *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->mask < b->mask ? -1 : a->mask > b->mask;
+}
+
+/*
+ * One user's run of a million events: with the host's hooks set, ev_sort
+ * radix-sorts it, calling the check every 65,536 events of every pass, and
+ * the order is the (ts, mask) order qsort gives.
+ */
+static void
+long_sort(void)
+{
+	enum
+	{
+		N = 1000000
+	};
+	ev_event   *e = malloc(sizeof(ev_event) * N),
+			   *f = malloc(sizeof(ev_event) * N);
+	int			bad = 0;
+
+	for (int i = 0; i < N; i++)
+	{
+		/* negative and positive times, many ties, masks of several bytes */
+		e[i] = EV((int64_t) (rnd() % 2000000) - 1000000, rnd() % 70000);
+		e[i].slot = 0;
+	}
+	memcpy(f, e, sizeof(ev_event) * N);
+	qsort(f, N, sizeof(ev_event), ev_cmp_test);
+	ev_sort_alloc = scratch;
+	ev_sort_free = free;
+	ev_sort_check = count_check;
+	nchecks = 0;
+	ev_sort(e, N);
+	for (int i = 0; i < N; i++)
+		bad += e[i].ts != f[i].ts || e[i].mask != f[i].mask;
+	check(bad == 0, "a run of 1,000,000 events: (ts, mask) order, as qsort gives it");
+	/* two copies and at least a pass of each sort, 16 chunks each */
+	check(nchecks >= 4 * ((N + 65535) / 65536),
+		  "a run of 1,000,000 events: the check runs every 65,536 events of every pass");
+	ev_sort_alloc = NULL;
+	ev_sort_free = NULL;
+	ev_sort_check = NULL;
+	free(e);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -328,5 +395,6 @@ main(void)
 		}
 		check(bad == 0, "ev_sort: (ts, mask) order, whatever the arrival order");
 	}
+	long_sort();
 	return done_testing();
 }

@@ -3,7 +3,9 @@
  * src/common/radix_sort.h on user records): the result is the input ordered
  * by id, stably (records of one id keep their input order),
  * compared against an insertion sort on random inputs of small, large,
- * negative and equal ids, including sizes 0 and 1.
+ * negative and equal ids, including sizes 0 and 1; and the caller's cancel
+ * check runs at least once per RS_CHECK_EVERY records of every pass, so a
+ * sort of a billion runs can be cancelled in the middle.
  */
 // link:
 #include "events/usort.h"
@@ -44,6 +46,51 @@ draw(int kind)
 	}
 }
 
+static long ncheck;
+
+static void
+count_check(void)
+{
+	ncheck++;
+}
+
+/* a big sort: how often the check ran, against the passes it made */
+static void
+check_granularity(void)
+{
+	enum
+	{
+		N = 1000000
+	};
+	static us_rec big[N],
+				tmp[N];
+	long		chunks = (N + RS_CHECK_EVERY - 1) / RS_CHECK_EVERY;
+	us_rec	   *r;
+	size_t		i;
+	int			ok = 1;
+
+	/* ids that differ in all 8 bytes: a counting pass and 8 moving passes */
+	for (i = 0; i < N; i++)
+	{
+		big[i].id = (int64_t) (((uint64_t) rnd() << 32) | rnd());
+		big[i].val = (uint32_t) i;
+		big[i].aux = 0;
+	}
+	ncheck = 0;
+	r = us_sort(big, tmp, N, count_check);
+	for (i = 1; i < N; i++)
+		ok &= r[i - 1].id <= r[i].id;
+	check(ok, "1,000,000 records with a check: sorted");
+	check(ncheck >= 9 * chunks,
+		  "the check runs once per 65536 records of the counting pass and of each of the 8 moving passes");
+	/* equal ids: nothing moves, the counting pass still checks */
+	for (i = 0; i < N; i++)
+		big[i].id = 7;
+	ncheck = 0;
+	r = us_sort(big, tmp, N, count_check);
+	check(r == big && ncheck >= chunks, "equal ids: the counting pass checks too");
+}
+
 int
 main(void)
 {
@@ -70,7 +117,7 @@ main(void)
 			}
 			memcpy(b, a, sizeof(us_rec) * n);
 			naive(b, n);
-			r = us_sort(a, t, n);
+			r = us_sort(a, t, n, NULL);
 			snprintf(what, sizeof(what), "key kind %d, %zu records: sorted and stable", kind, n);
 			check(n == 0 || memcmp(r, b, sizeof(us_rec) * n) == 0, what);
 		}
@@ -86,7 +133,7 @@ main(void)
 			a[i].aux = 0;
 		}
 		memcpy(b, a, sizeof(us_rec) * 3000);
-		r = us_sort(a, t, 3000);
+		r = us_sort(a, t, 3000, NULL);
 		check(memcmp(r, b, sizeof(us_rec) * 3000) == 0, "sorted input unchanged");
 		for (i = 0; i < 3000; i++)
 		{
@@ -94,8 +141,9 @@ main(void)
 			a[i].val = (uint32_t) i;
 		}
 		memcpy(b, a, sizeof(us_rec) * 3000);
-		r = us_sort(a, t, 3000);
+		r = us_sort(a, t, 3000, NULL);
 		check(r == a && memcmp(r, b, sizeof(us_rec) * 3000) == 0, "equal ids: no pass, order kept");
 	}
+	check_granularity();
 	return done_testing();
 }

@@ -183,6 +183,59 @@ error_at(const char *text, const char *msgpart, int pos)
 	return 1;
 }
 
+static int polls,
+			stop_after;
+
+static bool
+stop_hook(void)
+{
+	return ++polls > stop_after;
+}
+
+/*
+ * A long expression stopped by the host: te_eval and te_eval_count fail, and
+ * free every intermediate bitmap (LeakSanitizer would report one at exit);
+ * the host was asked between operations, not only at the end.
+ */
+static void
+stopped_by_host(void)
+{
+	char	   *text = malloc(64 * 1024);
+	size_t		len = 0;
+	te_error	err;
+	tag_expr   *e;
+	roaring_bitmap_t *sets[2],
+			   *res;
+	uint64_t	n;
+
+	/* a | (b & a) | (b & a) ...: ORs of intermediate results */
+	len += sprintf(text + len, "a");
+	for (int i = 0; i < 2000; i++)
+		len += sprintf(text + len, " | (b & a)");
+	e = te_compile(text, len, &A, &err);
+	sets[0] = to_bitmap(mask[0]);
+	sets[1] = to_bitmap(mask[1]);
+	te_stop_requested = stop_hook;
+	polls = 0;
+	stop_after = 1000000;
+	res = te_eval(e, sets);
+	check(res != NULL && polls >= 4000, "the host is polled before each of 4000 operations");
+	roaring_bitmap_free(res);
+	polls = 0;
+	stop_after = 1500;
+	res = te_eval(e, sets);
+	check(res == NULL, "a stop requested midway: te_eval fails");
+	if (res)
+		roaring_bitmap_free(res);
+	polls = 0;
+	check(!te_eval_count(e, sets, &n), "a stop requested midway: te_eval_count fails");
+	te_stop_requested = NULL;
+	roaring_bitmap_free(sets[0]);
+	roaring_bitmap_free(sets[1]);
+	te_free(e, &A);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -356,5 +409,6 @@ main(void)
 		check(badpos == 0, "200000 random strings: no crash, error positions inside the text");
 	}
 	free(buf);
+	stopped_by_host();
 	return done_testing();
 }
