@@ -5,7 +5,7 @@
 # what is missing (nodejs and npm from Debian, then chdb); otherwise, or when
 # neither can be had, it prints "skipped: <reason>" and exits 77, which
 # `make test` reports as a skip, never as a pass.
-# Uses the server in PGHOST/PGPORT/PGDATABASE, with persona installed there.
+# Uses the server in PGHOST/PGPORT, in a database of its own (persona_conformance).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${PERSONA_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/persona/node}
@@ -31,5 +31,12 @@ fi
 NODE_PATH="$cache/node_modules" node -e 'require("chdb").query("SELECT 1", "CSV")' >/dev/null 2>&1 \
 	|| skip "chdb is installed in $cache but does not load on this machine"
 
+# a database of its own, with persona, dropped afterwards
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-NODE_PATH="$cache/node_modules" exec node "$here/conformance.js"
+db=persona_conformance
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" \
+	&& psql -X -q -v ON_ERROR_STOP=1 -d $db -c "CREATE EXTENSION persona" || { echo "could not create $db with persona"; exit 1; }
+rc=0
+PGDATABASE=$db NODE_PATH="$cache/node_modules" node "$here/conformance.js" || rc=$?
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"
+exit $rc
