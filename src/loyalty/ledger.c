@@ -168,6 +168,62 @@ ledger_lot_cmp(const LedgerLot *a, const LedgerLot *b)
 	return c ? c : cmp64(a->earned_at, b->earned_at);
 }
 
+/* redemption order, then every other field: lots that tie sort the same way each time */
+static int
+lot_total_cmp(const LedgerLot *a, const LedgerLot *b)
+{
+	int			c = ledger_lot_cmp(a, b);
+
+	if (c == 0)
+		c = cmp64(a->earned, b->earned);
+	return c ? c : cmp64(a->remaining, b->remaining);
+}
+
+/* lot i sinks in the max-heap lots[0..n) (latest in that order on top) */
+static void
+sift_down_max(LedgerLot *h, size_t n, size_t i)
+{
+	LedgerLot	x = h[i];
+
+	for (;;)
+	{
+		size_t		c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && lot_total_cmp(&h[c + 1], &h[c]) > 0)
+			c++;
+		if (lot_total_cmp(&h[c], &x) <= 0)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+void
+ledger_lots_sort(LedgerLot *lots, size_t n)
+{
+	if (n < 2)
+		return;
+	for (size_t i = n / 2; i-- > 0;)
+	{
+		if ((i & 0xFFFF) == 0 && ledger_interrupt_hook)
+			ledger_interrupt_hook();
+		sift_down_max(lots, n, i);
+	}
+	for (size_t end = n - 1; end > 0; end--)
+	{
+		LedgerLot	t = lots[0];
+
+		if ((end & 0xFFFF) == 0 && ledger_interrupt_hook)
+			ledger_interrupt_hook();
+		lots[0] = lots[end];
+		lots[end] = t;
+		sift_down_max(lots, end, 0);
+	}
+}
+
 /* binary min-heap of lots in redemption order */
 static void
 heap_push(LedgerLot *h, size_t *n, LedgerLot lot)

@@ -101,6 +101,13 @@ extern LedgerStatus ledger_fold(const LedgerEvent *ev, size_t n, int64_t as_of,
 /* Redemption order of lots: expiry, then earning time. */
 extern int	ledger_lot_cmp(const LedgerLot *a, const LedgerLot *b);
 
+/*
+ * Sort lots into redemption order in place (a heapsort), calling
+ * ledger_interrupt_hook every 65,536 lots: qsort of tens of millions of lots
+ * could not be cancelled.
+ */
+extern void ledger_lots_sort(LedgerLot *lots, size_t n);
+
 /* balance = lots - debt (may be negative), checked. */
 extern LedgerStatus ledger_balance(const LedgerFold *f, int64_t *out);
 

@@ -96,12 +96,6 @@ points_next_expiry(PG_FUNCTION_ARGS)
 	PG_RETURN_TIMESTAMPTZ(next);
 }
 
-static int
-lot_qsort_cmp(const void *a, const void *b)
-{
-	return ledger_lot_cmp(a, b);
-}
-
 PG_FUNCTION_INFO_V1(points_lots);
 Datum
 points_lots(PG_FUNCTION_ARGS)
@@ -112,7 +106,7 @@ points_lots(PG_FUNCTION_ARGS)
 	persona_srf_begin(fcinfo, NULL);
 	fold_at(PG_GETARG_DATUM(0), PG_GETARG_TIMESTAMPTZ(1), &r);
 	/* in the order redemptions would take them */
-	qsort(r.lots, r.f.nlots, sizeof(LedgerLot), lot_qsort_cmp);
+	ledger_lots_sort(r.lots, r.f.nlots);
 	for (size_t i = 0; i < r.f.nlots; i++)
 	{
 		Datum		v[4];

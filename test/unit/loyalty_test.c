@@ -402,6 +402,48 @@ test_tiers(void)
 	}
 }
 
+static long nchecks;
+
+static void
+count_check(void)
+{
+	nchecks++;
+}
+
+static int
+lot_qsort_cmp(const void *a, const void *b)
+{
+	return ledger_lot_cmp(a, b);
+}
+
+/*
+ * points_lots' sort: a million lots in redemption order, as qsort orders
+ * them, with the interrupt hook called every 65,536 lots.
+ */
+static void
+test_lots_sort(void)
+{
+	size_t		n = 1000000;
+	LedgerLot  *a = malloc(sizeof(LedgerLot) * n),
+			   *b = malloc(sizeof(LedgerLot) * n);
+	size_t		bad = 0;
+
+	for (size_t i = 0; i < n; i++)
+		a[i] = (LedgerLot) {(int64_t) (rnd() % 1000000), (int64_t) (rnd() % 1000), 5, 5};
+	memcpy(b, a, sizeof(LedgerLot) * n);
+	qsort(b, n, sizeof(LedgerLot), lot_qsort_cmp);
+	ledger_interrupt_hook = count_check;
+	nchecks = 0;
+	ledger_lots_sort(a, n);
+	ledger_interrupt_hook = NULL;
+	for (size_t i = 0; i < n; i++)
+		bad += ledger_lot_cmp(&a[i], &b[i]) != 0;
+	check(bad == 0, "1,000,000 lots sorted into redemption order");
+	check(nchecks >= (long) (n / 65536), "the lot sort calls the interrupt hook every 65,536 lots");
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -411,5 +453,6 @@ main(void)
 	test_fold_random();
 	test_text();
 	test_tiers();
+	test_lots_sort();
 	return done_testing();
 }
