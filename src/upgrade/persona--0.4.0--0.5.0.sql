@@ -1,6 +1,5 @@
--- persona 0.4.0 → 0.5.0.  Open for development: every change to a module's SQL is
--- appended here as well (test/cluster/upgrade.sh compares an updated database with a
--- fresh install).  Frozen at the release of 0.5.0.
+-- persona 0.4.0 → 0.5.0 (released 2026-12-08; frozen: never edited again).
+-- test/cluster/upgrade.sh compares a database updated with it against a fresh install.
 \echo Use "ALTER EXTENSION persona UPDATE" to load this file. \quit
 
 -- == signatures (points_lots, tier_timeline) ==
@@ -40,13 +39,8 @@ COMMENT ON AGGREGATE window_funnel(interval, timestamptz, VARIADIC boolean[]) IS
 COMMENT ON AGGREGATE window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS 'Funnel level with a mode: a comma-separated set of strict_deduplication, strict_order, strict_increase ('''' is the default); window is an interval, not seconds';
 
 
--- == dictionary ==
-
-
--- == caller SQL read-only ==
--- (no SQL change: identity_resolve and connected_components check and run the
--- caller's query read-only in identity_fmgr.c)
-
-
--- == sequences ==
+-- == dictionary, caller SQL read-only, sequences, cancellation ==
+-- No SQL change: dict_encode's id limit, lock and SQL path, the read-only caller
+-- queries of identity_resolve and connected_components, the sequence semantics and
+-- the interrupt checks are all in the library.
 

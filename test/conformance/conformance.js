@@ -142,7 +142,15 @@ function compareTotal(name, ev, pgSql, chSql, norm) {
 	pgSql = pgSql.replaceAll('EVENTS', ev.pg);
 	chSql = chSql.replaceAll('EVENTS', ev.ch);
 	n++;
-	const a = norm(psql(pgSql).trim()), b = norm(ch(chSql).trim());
+	let a, b;
+	try {
+		a = norm(psql(pgSql).trim());
+		b = norm(ch(chSql).trim());
+	} catch (e) {
+		failed++;
+		console.log(`not ok ${n} - ${name}: ${String(e.message || e).split('\n')[0]}`);
+		return;
+	}
 	if (a === b) console.log(`ok ${n} - ${name} (${a})`);
 	else { failed++; console.log(`not ok ${n} - ${name}: persona ${a}, ClickHouse ${b}`); }
 }
