@@ -7,10 +7,11 @@ SET TIME ZONE 'UTC';
 \ir race.sql
 
 \echo
-\echo '== 4. Funnel: exposure -> click -> activate -> register -> pay, over persons'
-\echo 'A month of campaign traffic. Ads are seen on the WeChat or mini-program record,'
-\echo 'the app is activated and used on the app account, orders land in the CRM: each'
-\echo 'event is logged under its system''s record and mapped to a person (person_of):'
+\echo '== 4. Funnels and retention over persons'
+\echo 'A month of campaign traffic: exposure -> click -> activate -> register -> pay.'
+\echo 'Ads are seen on the WeChat or mini-program record, the app is activated and used'
+\echo 'on the app account, orders land in the CRM: each event is logged under its'
+\echo 'system''s record and mapped to a person (person_of):'
 CREATE TABLE person_events AS
 SELECT p.person_id, e.ts, e.event, e.channel, e.record_id
 FROM events e JOIN person_of p USING (record_id);

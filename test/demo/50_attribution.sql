@@ -14,8 +14,8 @@ ANALYZE person_touches;
 \echo
 \echo '== 5. Attribution: which channels earn the conversions?'
 \echo '60 days of touches on six channels and the orders that followed. E-mails reach'
-\echo 'the CRM record, WeChat the WeChat record, ads and visits the app or mini program,'
-\echo 'orders land in the CRM: a journey exists only once records are persons.'
+\echo 'the CRM record, WeChat the WeChat record, ads and visits the app or the mini'
+\echo 'program, orders land in the CRM: a journey exists only once records are persons.'
 SELECT count(DISTINCT person_id) AS persons, count(*) FILTER (WHERE NOT is_conversion) AS touches,
        count(*) FILTER (WHERE is_conversion) AS conversions, round(sum(value)::numeric) AS revenue
 FROM person_touches;

@@ -8,8 +8,9 @@
 --                 followers (wx:oa:<openid>), mini-program users (wx:mp:<openid>) and store
 --                 purchases (store:S…), each with the identifiers its system keeps: crm id,
 --                 app user id, phone and e-mail as typed, openid, unionid, device id.
---                 What makes rules matter: family members' phones, typos, the store's
---                 placeholder number 13800000000, store demo tablets many people log in on.
+--                 What makes it hard: identifiers missing, typos in phones, family
+--                 members' phones, the store's placeholder number 13800000000, store demo
+--                 tablets many people log in on.
 --   tags          a catalogue of ~200 tags (demographics, sources, bought:/viewed:
 --                 categories, interests, campaigns, lifecycle, tiers, channels)
 --   record_tags   (record_id, tag_id): each tag put on the record of the system that knows
@@ -34,11 +35,11 @@ SET synchronous_commit = off;
 SET work_mem = '64MB';
 SET maintenance_work_mem = '256MB';
 
-DROP TABLE IF EXISTS tag_bitmaps, person_tags, person_of, record_tags, tags, events, touches,
-                     points, records, record_truth CASCADE;
-DROP TABLE IF EXISTS pg_temp.city_dist, pg_temp.person0, pg_temp.person, pg_temp.item,
-                     pg_temp.has_item, pg_temp.viewed, pg_temp.person_tags, pg_temp.user_tags,
-                     pg_temp.member_rec;
+DROP TABLE IF EXISTS tag_bitmaps, person_tags, person_events, person_of, record_tags, tags, events,
+                     touches, points, records, record_truth CASCADE;
+DROP TABLE IF EXISTS pg_temp.city_dist, pg_temp.person0, pg_temp.person, pg_temp.rec,
+                     pg_temp.member_rec, pg_temp.item, pg_temp.has_item, pg_temp.viewed,
+                     pg_temp.profile, pg_temp.user_tags, pg_temp.touch0;
 
 -- u(key, salt): a uniform draw in [0, 1), the same for the same (key, salt).
 CREATE OR REPLACE FUNCTION pg_temp.u(key int, salt int) RETURNS float8

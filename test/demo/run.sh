@@ -15,7 +15,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$PERSONA_ROOT"
 exec 2>&1
-say() { printf '%s\n' "$*"; }
+# lib.sh's messages too, folded at spaces to 80 columns (a temporary path can be long)
+say() { printf '%s\n' "$*" | fold -s -w 80 | sed 's/ *$//'; }
 
 say "== persona demo: customer-data-platform analytics in PostgreSQL"
 say "-- building and installing persona"
@@ -29,17 +30,24 @@ PSQL=(psql -X -q -P pager=off -v ON_ERROR_STOP=1)
 # KEEP: replace the cluster's removal at exit by the instructions to use and remove it
 # (on a failure too: that is when one wants to look inside).
 if [ -n "${KEEP:-}" ] && [ "${KEEP}" != 0 ] && [ -n "${PERSONA_PGDATA:-}" ]; then
+	keep_line() { printf '%s\n' "$*"; }
 	demo_keep() {
-		local stop="$PG_BIN/pg_ctl -D $PERSONA_PGDATA stop"
-		[ "$(id -u)" = 0 ] && stop="runuser -u postgres -- $stop"
-		say ""
-		say "-- KEEP: the cluster is still running. Connect with:"
-		say "   psql -h $PGHOST -p $PGPORT -U $PGUSER -d $DB"
-		say "-- stop it and remove its directory with:"
-		say "   $stop"
-		say "   rm -rf $PERSONA_TMP"
+		keep_line ""
+		keep_line "-- KEEP: the cluster is still running. Connect with:"
+		keep_line "   psql -h $PGHOST -p $PGPORT -U $PGUSER -d $DB"
+		keep_line "-- stop it and remove its directory with:"
+		# one argument a line: the paths can be long, the lines stay within 80 columns
+		if [ "$(id -u)" = 0 ]; then
+			keep_line "   runuser -u postgres -- \\"
+			keep_line "     $PG_BIN/pg_ctl \\"
+		else
+			keep_line "   $PG_BIN/pg_ctl \\"
+		fi
+		keep_line "     -D $PERSONA_PGDATA stop"
+		keep_line "   rm -rf $PERSONA_TMP"
 	}
 	trap demo_keep EXIT
+	say "   (KEEP: it stays running after the demo)"
 fi
 
 say "-- creating database $DB"
