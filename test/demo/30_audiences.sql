@@ -44,7 +44,8 @@ SELECT rb_tag_expr_count_agg(bm, tag, :'expr') AS persons,
 FROM tag_bitmaps WHERE tag = ANY (rb_tag_expr_tags(:'expr'));
 
 \echo 'How long it takes, against plain SQL over person_tags (one row per person and'
-\echo 'tag, GROUP BY person_id HAVING bool_or(...)); best of 3 runs each:'
+\echo 'tag, GROUP BY person_id HAVING bool_or(...)); best of 3 runs each, in one'
+\echo 'process:'
 SELECT 'audience count' AS question, r.*
 FROM pg_temp.race(
   format($q$SELECT rb_tag_expr_count_agg(bm, tag, %L) FROM tag_bitmaps

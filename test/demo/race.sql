@@ -1,10 +1,12 @@
 -- pg_temp.race(persona_sql, plain_sql): runs two one-column queries that should give the
 -- same answer, alternately, three times each, and returns the best time of each in ms,
 -- their ratio and whether the answers are equal (compared as text). Measured here, by
--- clock_timestamp(), never written down: the figures change from run to run.
+-- clock_timestamp(), never written down: the figures change from run to run.  Without
+-- parallel workers: starting them costs more than these small queries take, and varies
+-- with the machine's load.
 CREATE OR REPLACE FUNCTION pg_temp.race(persona_sql text, plain_sql text)
 RETURNS TABLE (persona_ms numeric, plain_sql_ms numeric, ratio text, same_answer text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET max_parallel_workers_per_gather = 0 AS $$
 DECLARE
     a text;
     b text;
