@@ -81,6 +81,7 @@ SELECT format('%s real people -> %s persons; the rules refused %s merges.',
               to_char(q2.persons - q1.persons, 'FM999,999')) AS line
 FROM quality q1, quality q2 WHERE q1.way = 'no rules' AND q2.way = 'with rules' \gset
 \echo :line
+\echo
 
 \echo 'What the rules stopped: the values on the most records, which glue strangers'
 \echo 'together without rules (over max_records or blocked with them):'
