@@ -1,6 +1,7 @@
 # persona — PGXS build.
 #
 #   make demo    build, install, start a throwaway cluster, load data, answer questions
+#                (KEEP=1: leave the cluster running and print how to connect)
 #   make test    build, install, run pg_regress (sql/, expected/) and pgTAP (test/pgtap/)
 #
 # Both install missing Debian packages first when run as root (test/deps.sh).
@@ -57,7 +58,7 @@ test:
 	@bash test/run.sh
 
 demo:
-	@bash test/demo/run.sh
+	@KEEP='$(KEEP)' bash test/demo/run.sh
 
 # plain-C unit tests of the algorithm cores (no PostgreSQL needed)
 unit:
