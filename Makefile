@@ -18,7 +18,7 @@ MODULES_SQL = src/bitmap/roaringbitmap.sql \
               src/bitmap64/roaringbitmap64.sql \
               src/audience/audience.sql \
               src/identity/identity.sql \
-              src/events/events.sql \
+              src/funnel/funnel.sql \
               src/attribution/attribution.sql \
               src/loyalty/loyalty.sql
 SRCS        = $(sort $(wildcard src/*.c src/*/*.c))

@@ -7,7 +7,7 @@
 #include "utils/guc.h"
 
 #include "bitmap/roaringbitmap.h"
-#include "events/funnel.h"
+#include "funnel/funnel.h"
 #include "identity/resolve_helper.h"
 
 PG_MODULE_MAGIC;

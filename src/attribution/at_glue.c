@@ -4,7 +4,7 @@
  */
 #include "attribution/at_glue.h"
 
-#include "common/options.h"
+#include "base/base_fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"

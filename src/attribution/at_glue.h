@@ -35,7 +35,7 @@ extern void at_parse_path_options(Jsonb *options, int64 *lookback, bool *collaps
 /* Direct flags for the channels of a dictionary (names[i], lens[i]). */
 extern bool *at_direct_flags(const AtModel *am, char **names, const uint32 *lens, int32 n);
 
-#include "common/srf.h"
+#include "base/base_fmgr.h"
 
 /* Checks that stored names are valid text in the database encoding. */
 extern void at_check_names(const at_dict *d, const char *typname, int sqlstate);

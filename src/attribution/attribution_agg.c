@@ -16,8 +16,8 @@
  * to its own events, so the leader never re-inserts the workers' events.
  */
 #include "attribution/attribution_agg.h"
-#include "common/radix_sort.h"
-#include "common/agg.h"
+#include "base/radix_sort.h"
+#include "base/base_fmgr.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

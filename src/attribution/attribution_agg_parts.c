@@ -4,7 +4,7 @@
  * the reading of them in place by the final function.
  */
 #include "attribution/attribution_agg.h"
-#include "common/agg.h"
+#include "base/base_fmgr.h"
 
 #include "port/pg_bswap.h"
 

@@ -7,7 +7,7 @@
  */
 #include "attribution/at_glue.h"
 #include "bitmap/roaringbitmap.h"
-#include "common/agg.h"
+#include "base/base_fmgr.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -4,7 +4,7 @@
  */
 #include "attribution/at_state.h"
 #include "bitmap/roaringbitmap.h"
-#include "common/agg.h"
+#include "base/base_fmgr.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"

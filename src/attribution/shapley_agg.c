@@ -3,7 +3,7 @@
  * I/O is beside markov_chain's, in markov_agg.c).
  */
 #include "attribution/at_state.h"
-#include "common/agg.h"
+#include "base/base_fmgr.h"
 
 #include "utils/array.h"
 #include "utils/builtins.h"

@@ -6,7 +6,7 @@
  * serves the per-row lookup of the aggregates, which must skip rows of
  * unrelated tags in O(1).
  */
-#include "tag_expr.h"
+#include "audience/tag_expr.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,8 +10,8 @@
  * it is an expanded object, so rows never re-serialize it.
  */
 #include "bitmap/roaringbitmap.h"
-#include "common/agg.h"
-#include "tag_expr.h"
+#include "base/base_fmgr.h"
+#include "audience/tag_expr.h"
 #include "bitmap/rb_canon.h"
 #include "bitmap/rb_merge.h"
 

@@ -9,9 +9,9 @@
  * combine functions, since combining two states is the same set operation
  * as folding in one more bitmap.
  */
-#include "roaringbitmap.h"
-#include "common/agg.h"
-#include "rb_merge.h"
+#include "bitmap/roaringbitmap.h"
+#include "base/base_fmgr.h"
+#include "bitmap/rb_merge.h"
 
 /* The state as our read-write expanded object; expanded on first use. */
 static inline RbExpanded *

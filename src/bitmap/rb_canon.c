@@ -2,7 +2,7 @@
  * rb_canon.c — see rb_canon.h.  It reaches into CRoaring's container
  * structs, which 0.2.66 publishes in its headers.
  */
-#include "rb_canon.h"
+#include "bitmap/rb_canon.h"
 
 #include <string.h>
 

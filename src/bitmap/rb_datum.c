@@ -2,10 +2,10 @@
  * rb_datum.c — ownership of CRoaring bitmaps, the expanded form, and
  * argument/result conversion shared by every bitmap function.
  */
-#include "roaringbitmap.h"
-#include "rb_canon.h"
-#include "rb_merge.h"
-#include "common/radix_sort.h"
+#include "bitmap/roaringbitmap.h"
+#include "bitmap/rb_canon.h"
+#include "bitmap/rb_merge.h"
+#include "base/radix_sort.h"
 
 #include "access/detoast.h"
 #include "libpq/pqformat.h"

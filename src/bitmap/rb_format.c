@@ -1,7 +1,7 @@
 /*
  * rb_format.c — validating and reading the Roaring portable format in place.
  */
-#include "rb_format.h"
+#include "bitmap/rb_format.h"
 
 #include <string.h>
 

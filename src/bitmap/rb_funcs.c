@@ -5,7 +5,7 @@
  * [0, 2^32) the way pg_roaringbitmap clamps them, so that callers can pass
  * 4294967296 for "to the end".
  */
-#include "roaringbitmap.h"
+#include "bitmap/roaringbitmap.h"
 
 /* Number of elements <= x. */
 static uint64

@@ -1,7 +1,7 @@
 /*
  * rb_io.c — text, binary and array forms of roaringbitmap.
  */
-#include "roaringbitmap.h"
+#include "bitmap/roaringbitmap.h"
 
 #include <limits.h>
 

@@ -8,7 +8,7 @@
  * time is what makes rb_and_cardinality and its relatives cheap.  The other
  * cardinalities follow from the intersection and the header counts.
  */
-#include "rb_format.h"
+#include "bitmap/rb_format.h"
 
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)

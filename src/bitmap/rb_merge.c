@@ -9,7 +9,7 @@
  * CRoaring's own lazy in-place union; only containers new to the result
  * are cloned.  Plain C over CRoaring 0.2.66's published container API.
  */
-#include "rb_merge.h"
+#include "bitmap/rb_merge.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
 
 #include <roaring/roaring.h>
 
-#include "rb_format.h"
+#include "bitmap/rb_format.h"
 
 /*
  * r |= v, lazily: bitset cardinalities are left for

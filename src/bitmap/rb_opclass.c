@@ -7,7 +7,7 @@
  * walk the canonical stream of maximal intervals.  The order is
  * lexicographic on the elements in unsigned order: {1,2} < {1,3} < {2}.
  */
-#include "roaringbitmap.h"
+#include "bitmap/roaringbitmap.h"
 
 static int
 compare_args(FunctionCallInfo fcinfo)

@@ -2,7 +2,7 @@
  * rb_ops.c — set algebra, cardinalities and predicates between bitmaps,
  * and single-element membership.
  */
-#include "roaringbitmap.h"
+#include "bitmap/roaringbitmap.h"
 
 #include "access/detoast.h"
 #include "access/heaptoast.h"

@@ -23,7 +23,7 @@
 
 #include <roaring/roaring.h>
 
-#include "rb_format.h"
+#include "bitmap/rb_format.h"
 
 /* A CRoaring bitmap owned by a memory context. */
 typedef struct RbOwned

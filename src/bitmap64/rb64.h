@@ -11,7 +11,7 @@
 #define PERSONA_RB64_H
 
 #include "bitmap/roaringbitmap.h"
-#include "rb64_format.h"
+#include "bitmap64/rb64_format.h"
 
 /* CRoaring bitmaps per high key, freed when their memory context goes. */
 typedef struct Rb64Set

@@ -8,8 +8,8 @@
  * bitmap per high key — modified in place: a row costs one 32-bit set
  * operation per bucket it touches, never a re-serialization.
  */
-#include "rb64.h"
-#include "common/agg.h"
+#include "bitmap64/rb64.h"
+#include "base/base_fmgr.h"
 #include "bitmap/rb_merge.h"
 
 static Rb64Expanded *

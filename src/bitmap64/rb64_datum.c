@@ -2,10 +2,10 @@
  * rb64_datum.c — ownership, the expanded form, argument parsing and
  * result building for roaringbitmap64.
  */
-#include "rb64.h"
+#include "bitmap64/rb64.h"
 #include "bitmap/rb_canon.h"
 #include "bitmap/rb_merge.h"
-#include "common/radix_sort.h"
+#include "base/radix_sort.h"
 
 #include "access/detoast.h"
 #include "miscadmin.h"

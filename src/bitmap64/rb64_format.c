@@ -2,7 +2,7 @@
  * rb64_format.c — validating and locating the buckets of the portable
  * 64-bit format; each inner bitmap is read by the 32-bit reader.
  */
-#include "rb64_format.h"
+#include "bitmap64/rb64_format.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * end", 2^64, as in pg_roaringbitmap 1.2.  Buckets outside a range are
  * copied as bytes; the ones it touches go through CRoaring.
  */
-#include "rb64.h"
+#include "bitmap64/rb64.h"
 
 #include "miscadmin.h"
 

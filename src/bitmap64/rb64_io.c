@@ -2,7 +2,7 @@
  * rb64_io.c — text, binary, array forms of roaringbitmap64, and the casts
  * to and from roaringbitmap.
  */
-#include "rb64.h"
+#include "bitmap64/rb64.h"
 #include "bitmap/rb_merge.h"
 
 #include "catalog/pg_type.h"

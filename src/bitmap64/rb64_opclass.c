@@ -3,7 +3,7 @@
  * container layout.  The order is lexicographic on the elements in
  * unsigned 64-bit order, as roaringbitmap's is on 32-bit elements.
  */
-#include "rb64.h"
+#include "bitmap64/rb64.h"
 
 /* Is s's set exactly the first |s| elements of l's? */
 static bool

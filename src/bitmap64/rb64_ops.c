@@ -3,7 +3,7 @@
  * roaringbitmap64: a merge over the high keys, the 32-bit routines on each
  * pair of inner bitmaps.
  */
-#include "rb64.h"
+#include "bitmap64/rb64.h"
 #include "bitmap/rb_merge.h"
 
 #include "access/detoast.h"

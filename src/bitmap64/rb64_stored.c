@@ -15,7 +15,7 @@
  * it.  Container contents are not validated here, as for the portable form
  * (rb64_validate is the gate for bytes from outside).
  */
-#include "rb64_format.h"
+#include "bitmap64/rb64_format.h"
 
 #include <string.h>
 

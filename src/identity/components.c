@@ -20,34 +20,34 @@ hash64(int64_t k)
 }
 
 void
-cc_init(cc_state *c, idr_mem *m)
+cc_init(cc_state *c, core_host *m)
 {
 	memset(c, 0, sizeof(*c));
 	c->m = m;
 	c->cap = 1024;
-	c->key = IDR_ALLOC(m, c->cap * sizeof(int64_t));
-	c->parent = IDR_ALLOC(m, c->cap * sizeof(uint32_t));
-	c->size = IDR_ALLOC(m, c->cap * sizeof(uint32_t));
+	c->key = CORE_ALLOC(m, c->cap * sizeof(int64_t));
+	c->parent = CORE_ALLOC(m, c->cap * sizeof(uint32_t));
+	c->size = CORE_ALLOC(m, c->cap * sizeof(uint32_t));
 	c->nslots = 2048;
-	c->slots = IDR_ALLOC(m, c->nslots * sizeof(uint32_t));
+	c->slots = CORE_ALLOC(m, c->nslots * sizeof(uint32_t));
 	memset(c->slots, 0, c->nslots * sizeof(uint32_t));
 }
 
 void
 cc_free(cc_state *c)
 {
-	IDR_FREE(c->m, c->key);
-	IDR_FREE(c->m, c->parent);
-	IDR_FREE(c->m, c->size);
-	IDR_FREE(c->m, c->slots);
-	IDR_FREE(c->m, c->out);
+	CORE_FREE(c->m, c->key);
+	CORE_FREE(c->m, c->parent);
+	CORE_FREE(c->m, c->size);
+	CORE_FREE(c->m, c->slots);
+	CORE_FREE(c->m, c->out);
 }
 
 static void
 grow(cc_state *c)
 {
 	uint32_t	n = c->nslots * 2;
-	uint32_t   *s = IDR_ALLOC(c->m, (size_t) n * sizeof(uint32_t));
+	uint32_t   *s = CORE_ALLOC(c->m, (size_t) n * sizeof(uint32_t));
 
 	memset(s, 0, (size_t) n * sizeof(uint32_t));
 	for (uint32_t e = 0; e < c->n; e++)
@@ -58,7 +58,7 @@ grow(cc_state *c)
 			i = (i + 1) & (n - 1);
 		s[i] = e + 1;
 	}
-	IDR_FREE(c->m, c->slots);
+	CORE_FREE(c->m, c->slots);
 	c->slots = s;
 	c->nslots = n;
 }
@@ -82,9 +82,9 @@ node_id(cc_state *c, int64_t a)
 	if (c->n == c->cap)
 	{
 		c->cap *= 2;
-		c->key = IDR_REALLOC(c->m, c->key, (size_t) c->cap * sizeof(int64_t));
-		c->parent = IDR_REALLOC(c->m, c->parent, (size_t) c->cap * sizeof(uint32_t));
-		c->size = IDR_REALLOC(c->m, c->size, (size_t) c->cap * sizeof(uint32_t));
+		c->key = CORE_REALLOC(c->m, c->key, (size_t) c->cap * sizeof(int64_t));
+		c->parent = CORE_REALLOC(c->m, c->parent, (size_t) c->cap * sizeof(uint32_t));
+		c->size = CORE_REALLOC(c->m, c->size, (size_t) c->cap * sizeof(uint32_t));
 	}
 	e = c->n++;
 	c->key[e] = a;
@@ -159,9 +159,9 @@ void
 cc_finish(cc_state *c)
 {
 	int64_t    *minkey = c->key;	/* reused below: the key array is ours */
-	int64_t    *out = IDR_ALLOC(c->m, ((size_t) c->n ? c->n : 1) * 2 * sizeof(int64_t));
+	int64_t    *out = CORE_ALLOC(c->m, ((size_t) c->n ? c->n : 1) * 2 * sizeof(int64_t));
 
-	IDR_FREE(c->m, c->slots);
+	CORE_FREE(c->m, c->slots);
 	c->slots = NULL;
 	for (uint32_t e = 0; e < c->n; e++)
 		out[2 * e + 1] = c->key[e];
@@ -172,8 +172,8 @@ cc_finish(cc_state *c)
 
 		if (out[2 * e + 1] < minkey[r])
 			minkey[r] = out[2 * e + 1];
-		if ((e & (IDR_TICK_EVERY - 1)) == 0)
-			IDR_TICK(c->m);
+		if ((e & (CORE_TICK_EVERY - 1)) == 0)
+			CORE_TICK(c->m);
 	}
 	for (uint32_t e = 0; e < c->n; e++)
 		out[2 * e] = minkey[c->parent[e]];

@@ -10,13 +10,13 @@
 #ifndef PERSONA_COMPONENTS_H
 #define PERSONA_COMPONENTS_H
 
-#include "identity/idr_mem.h"
+#include "base/host.h"
 
 #include <stdbool.h>
 
 typedef struct cc_state
 {
-	idr_mem    *m;
+	core_host  *m;
 	int64_t    *key;
 	uint32_t   *parent;
 	uint32_t   *size;
@@ -27,7 +27,7 @@ typedef struct cc_state
 	int64_t    *out;			/* after cc_finish: pairs (component, node) */
 } cc_state;
 
-extern void cc_init(cc_state *c, idr_mem *m);
+extern void cc_init(cc_state *c, core_host *m);
 extern void cc_free(cc_state *c);
 /* false past 2^31 nodes */
 extern bool cc_node(cc_state *c, int64_t a);

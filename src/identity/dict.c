@@ -67,7 +67,7 @@
 
 static MemoryContext cache_cxt = NULL;	/* the namespaces and their state */
 static MemoryContext keys_cxt = NULL;	/* the key cache, child of cache_cxt */
-static idr_mem cache_mem,
+static core_host cache_mem,
 			keys_mem;
 static strtab cache;			/* tag = namespace number */
 static int32 *cache_id;

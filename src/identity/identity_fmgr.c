@@ -12,12 +12,11 @@
  */
 #include "postgres.h"
 
-#include "common/srf.h"
+#include "base/base_fmgr.h"
 
 #include "identity/components.h"
 #include "identity/resolve.h"
 #include "identity/resolve_helper.h"
-#include "common/options.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -481,7 +480,7 @@ connected_components(PG_FUNCTION_ARGS)
 	static const int kinds[] = {'i', 'i'};
 	TupleDesc	desc;
 	Tuplestorestate *ts;
-	idr_mem		m;
+	core_host		m;
 	MemoryContext cxt;
 	cc_state	c;
 	reader		r = {.fname = "connected_components",.argname = "edges_sql",
@@ -801,7 +800,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 	parsed_rules rules;
 	TupleDesc	desc;
 	Tuplestorestate *ts;
-	idr_mem		m;
+	core_host		m;
 	MemoryContext cxt;
 	idr_state	s;
 	idr_summary sum;

@@ -21,7 +21,7 @@ cp(void *d, const void *s, size_t size)
 }
 
 void
-msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
+msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, core_host *m)
 {
 	char	   *a = base;
 	char	   *tmp,
@@ -48,15 +48,15 @@ msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 			}
 			cp(a + j * size, t, size);
 		}
-		if ((work += RUN * 4) >= IDR_TICK_EVERY)
+		if ((work += RUN * 4) >= CORE_TICK_EVERY)
 		{
 			work = 0;
-			IDR_TICK(m);
+			CORE_TICK(m);
 		}
 	}
 	if (n <= RUN)
 		return;
-	tmp = IDR_ALLOC(m, n * size);
+	tmp = CORE_ALLOC(m, n * size);
 	src = a;
 	dst = tmp;
 	for (size_t w = RUN; w < n; w *= 2)
@@ -79,10 +79,10 @@ msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 			memcpy(dst + k * size, src + i * size, (mid - i) * size);
 			k += mid - i;
 			memcpy(dst + k * size, src + j * size, (hi - j) * size);
-			if ((work += hi - lo) >= IDR_TICK_EVERY)
+			if ((work += hi - lo) >= CORE_TICK_EVERY)
 			{
 				work = 0;
-				IDR_TICK(m);
+				CORE_TICK(m);
 			}
 		}
 		{
@@ -94,5 +94,5 @@ msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m)
 	}
 	if (src != a)
 		memcpy(a, src, n * size);
-	IDR_FREE(m, tmp);
+	CORE_FREE(m, tmp);
 }

@@ -7,11 +7,11 @@
 #ifndef PERSONA_MSORT_H
 #define PERSONA_MSORT_H
 
-#include "identity/idr_mem.h"
+#include "base/host.h"
 
 typedef int (*msort_cmp) (const void *a, const void *b, void *arg);
 
 /* Sort n items of `size` bytes (size <= 32). */
-extern void msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, idr_mem *m);
+extern void msort(void *base, size_t n, size_t size, msort_cmp cmp, void *arg, core_host *m);
 
 #endif

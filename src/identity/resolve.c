@@ -9,7 +9,7 @@
 #define OVER UINT32_MAX			/* set length of a person past its limit */
 
 void
-idr_init(idr_state *s, idr_mem *m)
+idr_init(idr_state *s, core_host *m)
 {
 	memset(s, 0, sizeof(*s));
 	s->m = m;
@@ -17,8 +17,8 @@ idr_init(idr_state *s, idr_mem *m)
 	strtab_init(&s->vals, m);
 	strtab_init(&s->types, m);
 	s->ecap = 4096;
-	s->e_rec = IDR_ALLOC(m, s->ecap * sizeof(uint32_t));
-	s->e_val = IDR_ALLOC(m, s->ecap * sizeof(uint32_t));
+	s->e_rec = CORE_ALLOC(m, s->ecap * sizeof(uint32_t));
+	s->e_val = CORE_ALLOC(m, s->ecap * sizeof(uint32_t));
 }
 
 void
@@ -27,13 +27,13 @@ idr_free(idr_state *s)
 	strtab_free(&s->recs);
 	strtab_free(&s->vals);
 	strtab_free(&s->types);
-	IDR_FREE(s->m, s->e_rec);
-	IDR_FREE(s->m, s->e_val);
-	IDR_FREE(s->m, s->p_rec);
-	IDR_FREE(s->m, s->p_old);
-	IDR_FREE(s->m, s->rec_order);
-	IDR_FREE(s->m, s->person);
-	IDR_FREE(s->m, s->refused_by_type);
+	CORE_FREE(s->m, s->e_rec);
+	CORE_FREE(s->m, s->e_val);
+	CORE_FREE(s->m, s->p_rec);
+	CORE_FREE(s->m, s->p_old);
+	CORE_FREE(s->m, s->rec_order);
+	CORE_FREE(s->m, s->person);
+	CORE_FREE(s->m, s->refused_by_type);
 }
 
 bool
@@ -75,8 +75,8 @@ idr_add(idr_state *s, const char *rec, size_t rlen,
 		if (s->ecap >= ((size_t) 1 << 32) - 2)
 			return IDR_TOO_MANY;
 		s->ecap *= 2;
-		s->e_rec = IDR_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
-		s->e_val = IDR_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
+		s->e_rec = CORE_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
+		s->e_val = CORE_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
 	}
 	s->e_rec[s->ne] = r;
 	s->e_val[s->ne] = v;
@@ -103,8 +103,8 @@ add_edge(idr_state *s, uint32_t r, uint32_t v)
 		if (s->ecap >= ((size_t) 1 << 32) - 2)
 			return false;
 		s->ecap *= 2;
-		s->e_rec = IDR_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
-		s->e_val = IDR_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
+		s->e_rec = CORE_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
+		s->e_val = CORE_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
 	}
 	s->e_rec[s->ne] = r;
 	s->e_val[s->ne] = v;
@@ -124,8 +124,8 @@ idr_reserve(idr_state *s, uint64_t rows)
 	strtab_reserve(&s->recs, n / 2, (size_t) n / 2 * 8);
 	strtab_reserve(&s->vals, n, (size_t) n * 8);
 	s->ecap = n;
-	s->e_rec = IDR_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
-	s->e_val = IDR_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
+	s->e_rec = CORE_REALLOC(s->m, s->e_rec, s->ecap * sizeof(uint32_t));
+	s->e_val = CORE_REALLOC(s->m, s->e_val, s->ecap * sizeof(uint32_t));
 }
 
 idr_err
@@ -220,8 +220,8 @@ idr_add_previous(idr_state *s, const char *rec, size_t rlen, int64_t person_id)
 		if (s->pcap >= ((size_t) 1 << 32) - 2)
 			return IDR_TOO_MANY;
 		s->pcap = s->pcap ? s->pcap * 2 : 4096;
-		s->p_rec = IDR_REALLOC(s->m, s->p_rec, s->pcap * sizeof(uint32_t));
-		s->p_old = IDR_REALLOC(s->m, s->p_old, s->pcap * sizeof(int64_t));
+		s->p_rec = CORE_REALLOC(s->m, s->p_rec, s->pcap * sizeof(uint32_t));
+		s->p_old = CORE_REALLOC(s->m, s->p_old, s->pcap * sizeof(int64_t));
 	}
 	s->p_rec[s->np] = r;
 	s->p_old[s->np] = person_id;
@@ -263,7 +263,7 @@ typedef struct vset
 } vset;
 
 static uint32_t
-vset_new(idr_mem *m, vset *v, uint32_t cap)
+vset_new(core_host *m, vset *v, uint32_t cap)
 {
 	size_t		p = v->len;
 
@@ -271,7 +271,7 @@ vset_new(idr_mem *m, vset *v, uint32_t cap)
 	{
 		while (v->len + cap + 2 > v->cap)
 			v->cap *= 2;
-		v->pool = IDR_REALLOC(m, v->pool, v->cap * sizeof(uint32_t));
+		v->pool = CORE_REALLOC(m, v->pool, v->cap * sizeof(uint32_t));
 	}
 	v->pool[p] = cap;
 	v->pool[p + 1] = 0;
@@ -365,9 +365,9 @@ static idr_err
 stable_ids(idr_state *s, const uint32_t *rrank, const uint32_t *pnum_of_rank,
 		   uint32_t np, int64_t *final)
 {
-	idr_mem    *m = s->m;
-	prow	   *rows = IDR_ALLOC(m, s->np * sizeof(prow));
-	proposal   *props = IDR_ALLOC(m, (size_t) (np ? np : 1) * sizeof(proposal));
+	core_host  *m = s->m;
+	prow	   *rows = CORE_ALLOC(m, s->np * sizeof(prow));
+	proposal   *props = CORE_ALLOC(m, (size_t) (np ? np : 1) * sizeof(proposal));
 	uint32_t	nprops = 0;
 	int64_t		next;
 	uint8_t    *has;
@@ -405,10 +405,10 @@ stable_ids(idr_state *s, const uint32_t *rrank, const uint32_t *pnum_of_rank,
 		props[nprops].pad = 0;
 		nprops++;
 	}
-	IDR_FREE(m, rows);
+	CORE_FREE(m, rows);
 	/* an id proposed by several goes to the most holding, then smallest person */
 	msort(props, nprops, sizeof(proposal), proposal_cmp, NULL, m);
-	has = IDR_ALLOC(m, (size_t) np + 1);
+	has = CORE_ALLOC(m, (size_t) np + 1);
 	memset(has, 0, (size_t) np + 1);
 	for (uint32_t i = 0; i < nprops; i++)
 		if (i == 0 || props[i].old != props[i - 1].old)
@@ -417,7 +417,7 @@ stable_ids(idr_state *s, const uint32_t *rrank, const uint32_t *pnum_of_rank,
 			has[props[i].person] = 1;
 			s->stats.kept_ids++;
 		}
-	IDR_FREE(m, props);
+	CORE_FREE(m, props);
 	/* the rest: new ids above every earlier one */
 	next = s->max_old;
 	for (uint32_t p = 1; p <= np; p++)
@@ -428,7 +428,7 @@ stable_ids(idr_state *s, const uint32_t *rrank, const uint32_t *pnum_of_rank,
 			return IDR_ID_OVERFLOW;
 		final[p] = ++next;
 	}
-	IDR_FREE(m, has);
+	CORE_FREE(m, has);
 	return IDR_OK;
 }
 
@@ -442,7 +442,7 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 			 const int64_t *tlimit, const int64_t *tmax, const uint32_t *rrank,
 			 uint32_t *parent, uint32_t *size)
 {
-	idr_mem    *m = s->m;
+	core_host  *m = s->m;
 	uint32_t	R = s->recs.n,
 				V = s->vals.n,
 				T = s->types.n;
@@ -456,9 +456,9 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 	size_t		work = 0;
 
 	{
-		uint32_t   *vorder = IDR_ALLOC(m, (size_t) V * sizeof(uint32_t));
+		uint32_t   *vorder = CORE_ALLOC(m, (size_t) V * sizeof(uint32_t));
 
-		vrank = IDR_ALLOC(m, (size_t) V * sizeof(uint32_t));
+		vrank = CORE_ALLOC(m, (size_t) V * sizeof(uint32_t));
 		strtab_sort(&s->vals, trank, vorder, vrank);
 		vtype = vorder;			/* reuse: rank -> type id */
 		for (uint32_t k = 0; k < V; k++)
@@ -468,9 +468,9 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 	/* edges sorted by (value rank, record rank): two stable counting passes */
 	{
 		size_t		ne = s->ne;
-		uint32_t   *cnt = IDR_ALLOC(m, ((size_t) (R > V ? R : V) + 1) * sizeof(uint32_t));
-		uint32_t   *t_rec = IDR_ALLOC(m, ne * sizeof(uint32_t));
-		uint32_t   *t_val = IDR_ALLOC(m, ne * sizeof(uint32_t));
+		uint32_t   *cnt = CORE_ALLOC(m, ((size_t) (R > V ? R : V) + 1) * sizeof(uint32_t));
+		uint32_t   *t_rec = CORE_ALLOC(m, ne * sizeof(uint32_t));
+		uint32_t   *t_val = CORE_ALLOC(m, ne * sizeof(uint32_t));
 		uint32_t	sum = 0;
 
 		memset(cnt, 0, ((size_t) R + 1) * sizeof(uint32_t));
@@ -480,7 +480,7 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 			s->e_val[i] = vrank[s->e_val[i]];
 			cnt[s->e_rec[i]]++;
 		}
-		IDR_TICK(m);
+		CORE_TICK(m);
 		for (uint32_t r = 0; r < R; r++)
 		{
 			uint32_t	c = cnt[r];
@@ -495,13 +495,13 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 			t_rec[k] = s->e_rec[i];
 			t_val[k] = s->e_val[i];
 		}
-		IDR_TICK(m);
-		IDR_FREE(m, s->e_rec);
-		IDR_FREE(m, s->e_val);
+		CORE_TICK(m);
+		CORE_FREE(m, s->e_rec);
+		CORE_FREE(m, s->e_val);
 		s->e_rec = s->e_val = NULL;
 
-		vstart = IDR_ALLOC(m, ((size_t) V + 1) * sizeof(uint32_t));
-		vrec = IDR_ALLOC(m, (ne ? ne : 1) * sizeof(uint32_t));
+		vstart = CORE_ALLOC(m, ((size_t) V + 1) * sizeof(uint32_t));
+		vrec = CORE_ALLOC(m, (ne ? ne : 1) * sizeof(uint32_t));
 		memset(vstart, 0, ((size_t) V + 1) * sizeof(uint32_t));
 		for (size_t i = 0; i < ne; i++)
 			vstart[t_val[i] + 1]++;
@@ -510,10 +510,10 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 		memcpy(cnt, vstart, (size_t) V * sizeof(uint32_t));
 		for (size_t i = 0; i < ne; i++)
 			vrec[cnt[t_val[i]]++] = t_rec[i];
-		IDR_TICK(m);
-		IDR_FREE(m, t_rec);
-		IDR_FREE(m, t_val);
-		IDR_FREE(m, cnt);
+		CORE_TICK(m);
+		CORE_FREE(m, t_rec);
+		CORE_FREE(m, t_val);
+		CORE_FREE(m, cnt);
 
 		/* a record carrying a value twice counts once */
 		{
@@ -534,7 +534,7 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 	}
 
 	/* values that link nothing */
-	ignored = IDR_ALLOC(m, V ? V : 1);
+	ignored = CORE_ALLOC(m, V ? V : 1);
 	memset(ignored, 0, V);
 	{
 		strtab		blocked;
@@ -566,22 +566,22 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 				s->stats.supernodes++;
 				s->stats.supernode_links += n;
 			}
-			if ((work += 8) >= IDR_TICK_EVERY)
+			if ((work += 8) >= CORE_TICK_EVERY)
 			{
 				work = 0;
-				IDR_TICK(m);
+				CORE_TICK(m);
 			}
 		}
 		strtab_free(&blocked);
 	}
-	IDR_FREE(m, vrank);
+	CORE_FREE(m, vrank);
 
 	/* the value sets of each limited type, per record */
 	for (uint32_t t = 0; t < T; t++)
 		if (tlimit[t] != IDR_NONE)
 			nsets++;
 	if (nsets)
-		sets = IDR_ALLOC(m, nsets * sizeof(vset));
+		sets = CORE_ALLOC(m, nsets * sizeof(vset));
 	nsets = 0;
 	for (uint32_t t = 0; t < T; t++)
 	{
@@ -596,13 +596,13 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 			if (vtype[k] == t && !ignored[k])
 				nvals++;
 		v->limit = (uint32_t) (tlimit[t] < (int64_t) nvals ? tlimit[t] : nvals);
-		v->tmp = IDR_ALLOC(m, ((size_t) v->limit + 1) * sizeof(uint32_t));
+		v->tmp = CORE_ALLOC(m, ((size_t) v->limit + 1) * sizeof(uint32_t));
 		v->cap = 1024;
 		v->len = 2;				/* offset 0: the empty set */
-		v->pool = IDR_ALLOC(m, v->cap * sizeof(uint32_t));
+		v->pool = CORE_ALLOC(m, v->cap * sizeof(uint32_t));
 		v->pool[0] = 0;
 		v->pool[1] = 0;
-		v->of = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
+		v->of = CORE_ALLOC(m, ((size_t) R ? R : 1) * sizeof(uint32_t));
 		memset(v->of, 0, (size_t) R * sizeof(uint32_t));
 		for (uint32_t k = 0; k < V; k++)
 		{
@@ -635,10 +635,10 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 				v->pool[p + 2 + n] = k;
 				v->pool[p + 1] = n + 1;
 			}
-			if ((work += vstart[k + 1] - vstart[k] + 1) >= IDR_TICK_EVERY)
+			if ((work += vstart[k + 1] - vstart[k] + 1) >= CORE_TICK_EVERY)
 			{
 				work = 0;
-				IDR_TICK(m);
+				CORE_TICK(m);
 			}
 		}
 	}
@@ -649,10 +649,10 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 		uint32_t	b = vstart[k],
 					e = vstart[k + 1];
 
-		if ((work += e - b + 1) >= IDR_TICK_EVERY)
+		if ((work += e - b + 1) >= CORE_TICK_EVERY)
 		{
 			work = 0;
-			IDR_TICK(m);
+			CORE_TICK(m);
 		}
 		if (ignored[k] || e - b < 2)
 			continue;
@@ -715,15 +715,15 @@ join_ordered(idr_state *s, const idr_rules *rules, const uint32_t *trank,
 	}
 	for (int j = 0; j < nsets; j++)
 	{
-		IDR_FREE(m, sets[j].pool);
-		IDR_FREE(m, sets[j].of);
-		IDR_FREE(m, sets[j].tmp);
+		CORE_FREE(m, sets[j].pool);
+		CORE_FREE(m, sets[j].of);
+		CORE_FREE(m, sets[j].tmp);
 	}
-	IDR_FREE(m, sets);
-	IDR_FREE(m, vstart);
-	IDR_FREE(m, vrec);
-	IDR_FREE(m, ignored);
-	IDR_FREE(m, vtype);
+	CORE_FREE(m, sets);
+	CORE_FREE(m, vstart);
+	CORE_FREE(m, vrec);
+	CORE_FREE(m, ignored);
+	CORE_FREE(m, vtype);
 }
 
 /*
@@ -735,11 +735,11 @@ static void
 join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
 			   uint32_t *parent, uint32_t *size)
 {
-	idr_mem    *m = s->m;
+	core_host  *m = s->m;
 	uint32_t	R = s->recs.n,
 				V = s->vals.n;
 	/* one block for both (see idr_resolve) */
-	uint32_t   *first = IDR_ALLOC(m, ((size_t) V + R) * sizeof(uint32_t));
+	uint32_t   *first = CORE_ALLOC(m, ((size_t) V + R) * sizeof(uint32_t));
 	uint32_t   *up = first + V;
 	size_t		work = 0;
 
@@ -766,10 +766,10 @@ join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
 				first[v] = UINT32_MAX - 1;
 				s->stats.blocked++;
 			}
-			if ((work += 8) >= IDR_TICK_EVERY)
+			if ((work += 8) >= CORE_TICK_EVERY)
 			{
 				work = 0;
-				IDR_TICK(m);
+				CORE_TICK(m);
 			}
 		}
 		strtab_free(&blocked);
@@ -806,22 +806,22 @@ join_unordered(idr_state *s, const idr_rules *rules, const uint32_t *rrank,
 			up[y] = x;
 			size[x] += size[y];
 		}
-		if ((++work & (IDR_TICK_EVERY - 1)) == 0)
-			IDR_TICK(m);
+		if ((++work & (CORE_TICK_EVERY - 1)) == 0)
+			CORE_TICK(m);
 	}
-	IDR_FREE(m, s->e_rec);
-	IDR_FREE(m, s->e_val);
+	CORE_FREE(m, s->e_rec);
+	CORE_FREE(m, s->e_val);
 	s->e_rec = s->e_val = NULL;
 	/* a record's person root, as a rank (a root's rank maps to itself) */
 	for (uint32_t k = 0; k < R; k++)
 		parent[k] = rrank[uf_find(up, s->rec_order[k])];
-	IDR_FREE(m, first);
+	CORE_FREE(m, first);
 }
 
 idr_err
 idr_resolve(idr_state *s, const idr_rules *rules)
 {
-	idr_mem    *m = s->m;
+	core_host  *m = s->m;
 	uint32_t	R = s->recs.n,
 				T;
 	uint32_t   *trank,
@@ -841,12 +841,12 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 	strtab_drop_index(&s->vals);
 
 	/* type priority: the rules' order, then the others by name bytes */
-	trank = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));
-	tlimit = IDR_ALLOC(m, (size_t) T * sizeof(int64_t));
-	tmax = IDR_ALLOC(m, (size_t) T * sizeof(int64_t));
+	trank = CORE_ALLOC(m, (size_t) T * sizeof(uint32_t));
+	tlimit = CORE_ALLOC(m, (size_t) T * sizeof(int64_t));
+	tmax = CORE_ALLOC(m, (size_t) T * sizeof(int64_t));
 	{
-		uint32_t   *order = IDR_ALLOC(m, (size_t) T * sizeof(uint32_t));
-		uint8_t    *listed = IDR_ALLOC(m, T);
+		uint32_t   *order = CORE_ALLOC(m, (size_t) T * sizeof(uint32_t));
+		uint8_t    *listed = CORE_ALLOC(m, T);
 		uint32_t	k = 0;
 
 		memset(listed, 0, T);
@@ -871,8 +871,8 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 		for (uint32_t i = 0; i < T; i++)
 			if (!listed[order[i]])
 				trank[order[i]] = k++;
-		IDR_FREE(m, order);
-		IDR_FREE(m, listed);
+		CORE_FREE(m, order);
+		CORE_FREE(m, listed);
 	}
 
 	/* ranks: records by bytes, values by (type priority, bytes) */
@@ -886,13 +886,13 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 	 * the sort's two 104 MB buffers came fresh: a page fault per 4 kB.
 	 * Paired, only one of those buffers is fresh.
 	 */
-	s->rec_order = IDR_ALLOC(m, (size_t) R * 2 * sizeof(uint32_t));
+	s->rec_order = CORE_ALLOC(m, (size_t) R * 2 * sizeof(uint32_t));
 	rrank = s->rec_order + R;
 	strtab_sort(&s->recs, NULL, s->rec_order, rrank);
 	/* join */
-	s->refused_by_type = IDR_ALLOC(m, (size_t) (T ? T : 1) * sizeof(uint64_t));
+	s->refused_by_type = CORE_ALLOC(m, (size_t) (T ? T : 1) * sizeof(uint64_t));
 	memset(s->refused_by_type, 0, (size_t) T * sizeof(uint64_t));
-	parent = IDR_ALLOC(m, (size_t) R * 2 * sizeof(uint32_t));
+	parent = CORE_ALLOC(m, (size_t) R * 2 * sizeof(uint32_t));
 	size = parent + R;
 	for (uint32_t r = 0; r < R; r++)
 	{
@@ -915,9 +915,9 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 		else
 			join_unordered(s, rules, rrank, parent, size);
 	}
-	IDR_FREE(m, trank);
-	IDR_FREE(m, tlimit);
-	IDR_FREE(m, tmax);
+	CORE_FREE(m, trank);
+	CORE_FREE(m, tlimit);
+	CORE_FREE(m, tmax);
 
 	/* persons numbered by their smallest record; size[] becomes the number */
 	{
@@ -939,7 +939,7 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 		for (uint32_t r = 0; r < R; r++)
 			parent[r] = pnum[parent[r]];	/* rank -> person number */
 		s->stats.persons = np;
-		final = IDR_ALLOC(m, ((size_t) np + 1) * sizeof(int64_t));
+		final = CORE_ALLOC(m, ((size_t) np + 1) * sizeof(int64_t));
 		if (s->has_prev)
 		{
 			idr_err		err = stable_ids(s, rrank, parent, np, final);
@@ -950,11 +950,11 @@ idr_resolve(idr_state *s, const idr_rules *rules)
 		else
 			for (uint32_t p = 0; p <= np; p++)
 				final[p] = p;
-		s->person = IDR_ALLOC(m, ((size_t) R ? R : 1) * sizeof(int64_t));
+		s->person = CORE_ALLOC(m, ((size_t) R ? R : 1) * sizeof(int64_t));
 		for (uint32_t r = 0; r < R; r++)
 			s->person[r] = final[parent[r]];
-		IDR_FREE(m, final);
+		CORE_FREE(m, final);
 	}
-	IDR_FREE(m, parent);		/* and size; rrank goes with rec_order */
+	CORE_FREE(m, parent);		/* and size; rrank goes with rec_order */
 	return IDR_OK;
 }

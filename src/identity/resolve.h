@@ -61,7 +61,7 @@ typedef struct idr_stats
 
 typedef struct idr_state
 {
-	idr_mem    *m;
+	core_host  *m;
 	strtab		recs;
 	strtab		vals;			/* tag = type id */
 	strtab		types;
@@ -90,7 +90,7 @@ typedef enum idr_err
 	IDR_ID_OVERFLOW				/* new person ids would pass 2^63 - 1 */
 } idr_err;
 
-extern void idr_init(idr_state *s, idr_mem *m);
+extern void idr_init(idr_state *s, core_host *m);
 extern void idr_free(idr_state *s);
 /* type/value NULL: the row only makes the record exist. */
 extern idr_err idr_add(idr_state *s, const char *rec, size_t rlen,

@@ -513,7 +513,7 @@ fail_code(helper_shared *sh, idr_err e)
 }
 
 static void
-work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt, idr_mem *m)
+work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt, core_host *m)
 {
 	idr_state	s;
 	idr_rules	rules;
@@ -659,7 +659,7 @@ persona_identity_helper(Datum arg)
 	char	   *base;
 	shm_mq_handle *in,
 			   *out;
-	idr_mem		m;
+	core_host		m;
 	MemoryContext volatile cxt = NULL;
 
 	pqsignal(SIGTERM, die);

@@ -147,7 +147,7 @@ pg_tick(void *ctx)
 }
 
 MemoryContext
-idr_host_init(idr_mem *m)
+idr_host_init(core_host *m)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "persona identity", ALLOCSET_DEFAULT_SIZES);
 	idr_host   *h = MemoryContextAllocZero(cxt, sizeof(idr_host));
@@ -162,7 +162,7 @@ idr_host_init(idr_mem *m)
 }
 
 void
-idr_host_release_kept(idr_mem *m)
+idr_host_release_kept(core_host *m)
 {
 	pool_release((idr_host *) m->ctx);
 }

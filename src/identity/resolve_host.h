@@ -11,9 +11,9 @@
  * The cores' memory: a context of their own (the caller deletes it), with
  * big freed blocks kept for the next phase; tick runs CHECK_FOR_INTERRUPTS.
  */
-extern MemoryContext idr_host_init(idr_mem *m);
+extern MemoryContext idr_host_init(core_host *m);
 /* the kept blocks back, before a phase that allocates outside the cores */
-extern void idr_host_release_kept(idr_mem *m);
+extern void idr_host_release_kept(core_host *m);
 
 /* resolve.c's error codes as PostgreSQL errors (IDR_OK: nothing) */
 extern void idr_raise(idr_err e);

@@ -105,16 +105,16 @@ strtab_hash(uint32_t tag, const char *s, size_t len)
 }
 
 void
-strtab_init(strtab *t, idr_mem *m)
+strtab_init(strtab *t, core_host *m)
 {
 	memset(t, 0, sizeof(*t));
 	t->m = m;
 	t->buf_cap = 1 << 16;
-	t->buf = IDR_ALLOC(m, t->buf_cap);
+	t->buf = CORE_ALLOC(m, t->buf_cap);
 	t->cap = 1024;
-	t->ent = IDR_ALLOC(m, t->cap * sizeof(strtab_ent));
+	t->ent = CORE_ALLOC(m, t->cap * sizeof(strtab_ent));
 	t->nslots = 2048;
-	t->slots = IDR_ALLOC(m, t->nslots * sizeof(uint64_t));
+	t->slots = CORE_ALLOC(m, t->nslots * sizeof(uint64_t));
 	memset(t->slots, 0, t->nslots * sizeof(uint64_t));
 }
 
@@ -131,7 +131,7 @@ zero_slots(strtab *t, uint64_t *s, uint32_t n)
 		uint32_t	k = n - i < (1u << 20) ? n - i : (1u << 20);
 
 		memset(s + i, 0, (size_t) k * sizeof(uint64_t));
-		IDR_TICK(t->m);
+		CORE_TICK(t->m);
 	}
 }
 
@@ -146,8 +146,8 @@ strtab_reserve(strtab *t, uint32_t n, size_t bytes)
 		ns *= 2;
 	if (ns != t->nslots)
 	{
-		IDR_FREE(t->m, t->slots);
-		t->slots = IDR_ALLOC(t->m, (size_t) ns * sizeof(uint64_t));
+		CORE_FREE(t->m, t->slots);
+		t->slots = CORE_ALLOC(t->m, (size_t) ns * sizeof(uint64_t));
 		huge(t->slots, (size_t) ns * sizeof(uint64_t));
 		zero_slots(t, t->slots, ns);
 		t->nslots = ns;
@@ -155,28 +155,28 @@ strtab_reserve(strtab *t, uint32_t n, size_t bytes)
 	if (n > t->cap)
 	{
 		t->cap = n;
-		t->ent = IDR_REALLOC(t->m, t->ent, (size_t) t->cap * sizeof(strtab_ent));
+		t->ent = CORE_REALLOC(t->m, t->ent, (size_t) t->cap * sizeof(strtab_ent));
 	}
 	if (bytes > t->buf_cap)
 	{
 		t->buf_cap = bytes;
-		t->buf = IDR_REALLOC(t->m, t->buf, t->buf_cap);
+		t->buf = CORE_REALLOC(t->m, t->buf, t->buf_cap);
 	}
 }
 
 void
 strtab_free(strtab *t)
 {
-	IDR_FREE(t->m, t->buf);
-	IDR_FREE(t->m, t->ent);
-	IDR_FREE(t->m, t->slots);
+	CORE_FREE(t->m, t->buf);
+	CORE_FREE(t->m, t->ent);
+	CORE_FREE(t->m, t->slots);
 	memset(t, 0, sizeof(*t));
 }
 
 void
 strtab_drop_index(strtab *t)
 {
-	IDR_FREE(t->m, t->slots);
+	CORE_FREE(t->m, t->slots);
 	t->slots = NULL;
 	t->nslots = 0;
 }
@@ -227,7 +227,7 @@ static void
 grow_slots(strtab *t)
 {
 	uint32_t	n = t->nslots * 2;
-	uint64_t   *s = IDR_ALLOC(t->m, (size_t) n * sizeof(uint64_t));
+	uint64_t   *s = CORE_ALLOC(t->m, (size_t) n * sizeof(uint64_t));
 
 	huge(s, (size_t) n * sizeof(uint64_t));
 	zero_slots(t, s, n);
@@ -236,8 +236,8 @@ grow_slots(strtab *t)
 		uint64_t	sl = t->slots[k];
 		uint32_t	i;
 
-		if ((k & (IDR_TICK_EVERY - 1)) == IDR_TICK_EVERY - 1)
-			IDR_TICK(t->m);		/* (an error here abandons the whole table) */
+		if ((k & (CORE_TICK_EVERY - 1)) == CORE_TICK_EVERY - 1)
+			CORE_TICK(t->m);		/* (an error here abandons the whole table) */
 		if (sl == 0)
 			continue;
 		i = (uint32_t) (sl >> 32) & (n - 1);
@@ -245,7 +245,7 @@ grow_slots(strtab *t)
 			i = (i + 1) & (n - 1);
 		s[i] = sl;
 	}
-	IDR_FREE(t->m, t->slots);
+	CORE_FREE(t->m, t->slots);
 	t->slots = s;
 	t->nslots = n;
 }
@@ -275,7 +275,7 @@ strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t 
 	if (t->n == t->cap)
 	{
 		t->cap *= 2;
-		t->ent = IDR_REALLOC(t->m, t->ent, (size_t) t->cap * sizeof(strtab_ent));
+		t->ent = CORE_REALLOC(t->m, t->ent, (size_t) t->cap * sizeof(strtab_ent));
 	}
 	e = t->n++;
 	if (len <= STRTAB_INLINE)
@@ -289,7 +289,7 @@ strtab_intern_hashed(strtab *t, uint32_t h, uint32_t tag, const char *s, size_t 
 		{
 			while (t->buf_len + len > t->buf_cap)
 				t->buf_cap *= 2;
-			t->buf = IDR_REALLOC(t->m, t->buf, t->buf_cap);
+			t->buf = CORE_REALLOC(t->m, t->buf, t->buf_cap);
 		}
 		memcpy(t->buf + t->buf_len, s, len);
 		t->ent[e].s.off = t->buf_len;
@@ -411,10 +411,10 @@ insertion(sitem *a, size_t n, const strtab *t)
 static void
 tick(rsort *r, size_t n)
 {
-	if ((r->work += n) >= IDR_TICK_EVERY)
+	if ((r->work += n) >= CORE_TICK_EVERY)
 	{
 		r->work = 0;
-		IDR_TICK(r->t->m);
+		CORE_TICK(r->t->m);
 	}
 }
 
@@ -536,7 +536,7 @@ radix(rsort *r, sitem *a, size_t n, int level, size_t depth, int frames)
 void
 strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *rank_of_id)
 {
-	sitem	   *it = IDR_ALLOC(t->m, (size_t) t->n * sizeof(sitem));
+	sitem	   *it = CORE_ALLOC(t->m, (size_t) t->n * sizeof(sitem));
 	rsort		r;
 	uint32_t	maxrank = 0;
 	int			level;
@@ -554,15 +554,15 @@ strtab_sort(const strtab *t, const uint32_t *rank, uint32_t *order, uint32_t *ra
 		;
 	r.t = t;
 	r.work = 0;
-	r.tmp = t->n > RADIX_SMALL ? IDR_ALLOC(t->m, (size_t) t->n * sizeof(sitem)) : NULL;
+	r.tmp = t->n > RADIX_SMALL ? CORE_ALLOC(t->m, (size_t) t->n * sizeof(sitem)) : NULL;
 	if (t->n > 1)
 		radix(&r, it, t->n, level, 0, 0);
-	IDR_FREE(t->m, r.tmp);
+	CORE_FREE(t->m, r.tmp);
 	for (uint32_t k = 0; k < t->n; k++)
 	{
 		order[k] = it[k].id;
 		if (rank_of_id)
 			rank_of_id[it[k].id] = k;
 	}
-	IDR_FREE(t->m, it);
+	CORE_FREE(t->m, it);
 }

@@ -13,7 +13,7 @@
 #ifndef PERSONA_STRTAB_H
 #define PERSONA_STRTAB_H
 
-#include "identity/idr_mem.h"
+#include "base/host.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -33,7 +33,7 @@ typedef struct strtab_ent
 
 typedef struct strtab
 {
-	idr_mem    *m;
+	core_host  *m;
 	char	   *buf;
 	size_t		buf_len,
 				buf_cap;
@@ -44,7 +44,7 @@ typedef struct strtab
 	uint32_t	nslots;			/* a power of two */
 } strtab;
 
-extern void strtab_init(strtab *t, idr_mem *m);
+extern void strtab_init(strtab *t, core_host *m);
 extern void strtab_free(strtab *t);
 /* The id of (tag, s), adding it when new.  Returns UINT32_MAX past 2^32 - 2 strings. */
 extern uint32_t strtab_intern(strtab *t, uint32_t tag, const char *s, size_t len);

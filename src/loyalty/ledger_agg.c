@@ -10,7 +10,7 @@
  * so states built per day, per worker or in one pass flatten identically.
  */
 #include "loyalty/loyalty.h"
-#include "common/agg.h"
+#include "base/base_fmgr.h"
 
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"

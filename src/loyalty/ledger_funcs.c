@@ -5,7 +5,7 @@
 #include "loyalty/loyalty.h"
 #include "miscadmin.h"
 
-#include "common/srf.h"
+#include "base/base_fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"

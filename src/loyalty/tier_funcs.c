@@ -11,9 +11,8 @@
 #include "loyalty/tiers.h"
 
 #include "catalog/pg_type.h"
-#include "common/options.h"
-#include "common/radix_sort.h"
-#include "common/srf.h"
+#include "base/base_fmgr.h"
+#include "base/radix_sort.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "access/xact.h"

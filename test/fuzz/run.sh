@@ -35,7 +35,7 @@ build tag_expr "$root/test/fuzz/tag_expr_fuzz.c" "$root/src/audience/tag_expr.c"
 build rb_validate "$root/test/fuzz/rb_validate_fuzz.c" $bitmap32
 # shellcheck disable=SC2086
 build rb64_validate "$root/test/fuzz/rb64_validate_fuzz.c" $bitmap64 $bitmap32
-build seq_pattern "$root/test/fuzz/seq_pattern_fuzz.c" "$root/src/events/pattern.c" "$root/src/events/funnel.c"
+build seq_pattern "$root/test/fuzz/seq_pattern_fuzz.c" "$root/src/funnel/pattern.c" "$root/src/funnel/funnel.c"
 targets=${TARGETS:-tag_expr rb_validate rb64_validate seq_pattern}
 for t in tag_expr rb_validate rb64_validate seq_pattern; do mkdir -p "$work/corpus-$t"; done
 

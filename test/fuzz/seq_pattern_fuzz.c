@@ -5,7 +5,7 @@
  * the first-match answer must agree with the count (a match exists exactly
  * when the count is positive).
  */
-#include "events/pattern.h"
+#include "funnel/pattern.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the compact event-run form (src/events/evcodec.c): random
+ * Unit tests of the compact event-run form (src/funnel/evcodec.c): random
  * sorted runs round-trip exactly for 1, 8, 9, 16, 17 and 32 conditions (mask
  * widths 1, 2, 4 bytes), with timestamps near 0, far before and after 2000,
  * equal timestamps, and the extremes (-infinity .. +infinity, whose gap does not
@@ -7,8 +7,8 @@
  * and gaps under 2^42 us (50 days) an event takes at most 7 bytes, not the 12
  * it took before; truncated input and masks with bits beyond nconds are refused.
  */
-// link: src/events/evcodec.c src/events/funnel.c
-#include "events/evcodec.h"
+// link: src/funnel/evcodec.c src/funnel/funnel.c
+#include "funnel/evcodec.h"
 
 #include "tap.h"
 

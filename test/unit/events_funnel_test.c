@@ -1,11 +1,11 @@
 /*
- * Unit tests of the funnel state machine (src/events/funnel.c): hand-made runs
+ * Unit tests of the funnel state machine (src/funnel/funnel.c): hand-made runs
  * whose answers are worked out here, the tie rule, window boundaries, every
  * mode, and random runs against a literal re-reading of the spec that expands
  * each event into one (ts, condition) step per condition it matches.
  */
-// link: src/events/funnel.c
-#include "events/funnel.h"
+// link: src/funnel/funnel.c
+#include "funnel/funnel.h"
 
 #include "tap.h"
 

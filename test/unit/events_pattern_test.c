@@ -1,10 +1,10 @@
 /*
- * Unit tests of the sequence patterns (src/events/pattern.c): the parser's
+ * Unit tests of the sequence patterns (src/funnel/pattern.c): the parser's
  * steps and errors (with positions), hand-made runs for every atom and time
  * operator, and random runs against a brute-force search of all assignments.
  */
-// link: src/events/funnel.c src/events/pattern.c
-#include "events/pattern.h"
+// link: src/funnel/funnel.c src/funnel/pattern.c
+#include "funnel/pattern.h"
 
 #include "tap.h"
 

@@ -1,11 +1,11 @@
 /*
- * Unit tests of the step-name table (src/events/steps.c): every event name is
+ * Unit tests of the step-name table (src/funnel/steps.c): every event name is
  * matched against a naive reading of the definition — the mask has bit i when
  * the name equals step i byte for byte — on hand-made and random step lists
  * with repeated names, prefixes, empty names and embedded NUL bytes.
  */
-// link: src/events/steps.c
-#include "events/steps.h"
+// link: src/funnel/steps.c
+#include "funnel/steps.h"
 
 #include "tap.h"
 

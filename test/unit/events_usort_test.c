@@ -1,6 +1,6 @@
 /*
- * Unit tests of the user radix sort (src/events/usort.h, the project's
- * src/common/radix_sort.h on user records): the result is the input ordered
+ * Unit tests of the user radix sort (src/funnel/usort.h, the project's
+ * src/base/radix_sort.h on user records): the result is the input ordered
  * by id, stably (records of one id keep their input order),
  * compared against an insertion sort on random inputs of small, large,
  * negative and equal ids, including sizes 0 and 1; and the caller's cancel
@@ -8,7 +8,7 @@
  * sort of a billion runs can be cancelled in the middle.
  */
 // link:
-#include "events/usort.h"
+#include "funnel/usort.h"
 
 #include "tap.h"
 

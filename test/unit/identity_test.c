@@ -22,7 +22,7 @@ static void *m_realloc(void *c, void *p, size_t n) { (void) c; return realloc(p,
 static void m_free(void *c, void *p) { (void) c; free(p); }
 static int	ticks = 0;
 static void m_tick(void *c) { (void) c; ticks++; }
-static idr_mem M = {m_alloc, m_realloc, m_free, m_tick, NULL};
+static core_host M = {m_alloc, m_realloc, m_free, m_tick, NULL};
 
 typedef struct kv { uint32_t key, seq; } kv;
 static int kv_cmp(const void *a, const void *b, void *arg) { (void) arg; const kv *x = a, *y = b; return x->key < y->key ? -1 : x->key > y->key; }

@@ -70,7 +70,7 @@ main(int argc, char **argv)
 	static const char *const blocked[] = {"+8613800000000", "test@test.com"};
 	static const size_t blocked_len[] = {14, 13};
 	idr_rules	rules = {NULL, 0, IDR_NONE, NULL, NULL, 0};
-	idr_mem		m = {m_alloc, m_realloc, m_free, NULL, NULL};
+	core_host		m = {m_alloc, m_realloc, m_free, NULL, NULL};
 	idr_state	s;
 	idr_row    *rows = malloc(sizeof(idr_row) * BATCH);
 	char	   *arena = malloc((size_t) 1 << 20);

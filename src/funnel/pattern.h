@@ -13,7 +13,7 @@
 #ifndef PERSONA_EVENTS_PATTERN_H
 #define PERSONA_EVENTS_PATTERN_H
 
-#include "funnel.h"
+#include "funnel/funnel.h"
 
 #define SEQ_MAX_STEPS 64
 #define SEQ_MAX_EXCLUDE 8

@@ -3,7 +3,7 @@
  */
 #include "postgres.h"
 
-#include "common/srf.h"
+#include "base/base_fmgr.h"
 
 #include "funcapi.h"
 #include "miscadmin.h"

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "steps.h"
+#include "funnel/steps.h"
 
 void
 ev_steps_init(ev_steps *t, int nsteps, const char *const *s, const uint32_t *len)

@@ -10,9 +10,9 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "common/agg.h"
+#include "base/base_fmgr.h"
 #include "utils/array.h"
-#include "funnel.h"
+#include "funnel/funnel.h"
 
 /*
  * The conditions of one row as a bitmask (NULL counts as false); *nconds gets

@@ -1,7 +1,7 @@
 /*
  * evcodec.c — the compact form of a sorted event run (see evcodec.h).
  */
-#include "evcodec.h"
+#include "funnel/evcodec.h"
 
 /* zigzag: small negative and positive numbers both take few bytes */
 static inline uint64_t

@@ -17,8 +17,8 @@
  * growing an unsorted list, so its memory stays within a few times 12 bytes a
  * user whatever the row order.
  */
-#include "events_glue.h"
-#include "usort.h"
+#include "funnel/events_glue.h"
+#include "funnel/usort.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/radix_sort.h"
+#include "base/radix_sort.h"
 
 typedef struct us_rec
 {

@@ -2,8 +2,8 @@
  * events_args.c — arguments of the events aggregates: conditions, window,
  * mode, and the parameters each row repeats.
  */
-#include "events_glue.h"
-#include "steps.h"
+#include "funnel/events_glue.h"
+#include "funnel/steps.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"

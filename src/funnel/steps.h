@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "funnel.h"
+#include "funnel/funnel.h"
 
 typedef struct ev_step_name
 {

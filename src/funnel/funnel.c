@@ -2,8 +2,8 @@
  * funnel.c — window_funnel's state machine (ClickHouse windowFunnel semantics,
  * with the tie rule made explicit) and the event-run sort.
  */
-#include "funnel.h"
-#include "common/radix_sort.h"
+#include "funnel/funnel.h"
+#include "base/radix_sort.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -16,7 +16,7 @@
  * is the lexicographically smallest match, found in O(k * n log n) whatever
  * the pattern — no backtracking blow-up on users with millions of events.
  */
-#include "pattern.h"
+#include "funnel/pattern.h"
 
 #include <stdio.h>
 #include <string.h>

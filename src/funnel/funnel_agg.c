@@ -7,9 +7,9 @@
  * they end the scan); it is sorted once, in the final function.  Partial
  * states concatenate.
  */
-#include "events_glue.h"
-#include "evcodec.h"
-#include "pattern.h"
+#include "funnel/events_glue.h"
+#include "funnel/evcodec.h"
+#include "funnel/pattern.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"

@@ -3,7 +3,7 @@
  * levels) and retention (one user's bigint state).  The one-pass aggregates
  * that group by user themselves are in onepass_agg.c.
  */
-#include "events_glue.h"
+#include "funnel/events_glue.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"

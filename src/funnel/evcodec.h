@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "funnel.h"
+#include "funnel/funnel.h"
 
 /* the most bytes one varint takes (64 bits, 7 a byte) */
 #define EVC_VARINT_MAX 10

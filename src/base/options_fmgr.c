@@ -3,7 +3,7 @@
  */
 #include "postgres.h"
 
-#include "common/options.h"
+#include "base/base_fmgr.h"
 
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
