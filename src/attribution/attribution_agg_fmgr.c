@@ -1,5 +1,5 @@
 /*
- * attribution_agg.c — credits of a rule-based model summed over all users,
+ * attribution_agg_fmgr.c — credits of a rule-based model summed over all users,
  * in one aggregate that groups by user itself.
  *
  * The state is internal: the events in one array (user, time, channel id
@@ -15,9 +15,8 @@
  * bytes ("parts"), and the final function reads every part in place next
  * to its own events, so the leader never re-inserts the workers' events.
  */
-#include "attribution/attribution_agg.h"
+#include "attribution/attribution_fmgr.h"
 #include "base/radix_sort.h"
-#include "base/base_fmgr.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -1,8 +1,8 @@
 /*
- * ledger_io.c — exact points <-> numeric, and the points_ledger type's text
+ * ledger_io_fmgr.c — exact points <-> numeric, and the points_ledger type's text
  * and binary forms, both validated before use.
  */
-#include "loyalty/loyalty.h"
+#include "loyalty/loyalty_fmgr.h"
 
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"

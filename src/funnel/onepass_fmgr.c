@@ -1,5 +1,5 @@
 /*
- * onepass_agg.c — window_funnel_counts and retention_counts: one pass over
+ * onepass_fmgr.c — window_funnel_counts and retention_counts: one pass over
  * all users' rows, grouping by user inside the state.
  *
  * No user hash: a state is a list of runs (a run is consecutive rows of one
@@ -17,7 +17,7 @@
  * growing an unsorted list, so its memory stays within a few times 12 bytes a
  * user whatever the row order.
  */
-#include "funnel/events_glue.h"
+#include "funnel/funnel_fmgr.h"
 #include "funnel/usort.h"
 
 #include "catalog/pg_type.h"

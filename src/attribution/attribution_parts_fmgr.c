@@ -1,10 +1,9 @@
 /*
- * attribution_agg_parts.c — attribution_agg in parallel plans: the bytes a
+ * attribution_parts_fmgr.c — attribution_agg in parallel plans: the bytes a
  * worker's state becomes, the leader's combine (which keeps them whole) and
  * the reading of them in place by the final function.
  */
-#include "attribution/attribution_agg.h"
-#include "base/base_fmgr.h"
+#include "attribution/attribution_fmgr.h"
 
 #include "port/pg_bswap.h"
 

@@ -1,10 +1,11 @@
 /*
- * events_glue.h — what the fmgr glue of the events aggregates shares: reading
+ * funnel_fmgr.h — the one header of the funnel module's fmgr glue
+ * (args_fmgr.c, counts_fmgr.c, funnel_fmgr.c, onepass_fmgr.c): reading
  * the conditions, the window and the mode, the parameters every row must
  * repeat, and the growable event run kept in the aggregate context.
  */
-#ifndef PERSONA_EVENTS_GLUE_H
-#define PERSONA_EVENTS_GLUE_H
+#ifndef PERSONA_FUNNEL_FMGR_H
+#define PERSONA_FUNNEL_FMGR_H
 
 #include "postgres.h"
 #include "fmgr.h"
@@ -56,7 +57,7 @@ typedef struct EvRun
 	Size		n;
 	Size		cap;
 	bool		heap;			/* ev was allocated by ev_run_grow */
-	int32		level;			/* funnel_agg.c: the run's level found ahead, or -1 */
+	int32		level;			/* funnel_fmgr.c: the run's level found ahead, or -1 */
 } EvRun;
 
 extern void ev_run_grow(EvRun *r, MemoryContext cxt, Size need);

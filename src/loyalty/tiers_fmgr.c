@@ -1,5 +1,5 @@
 /*
- * tier_funcs.c — tier_rank, tier_name, points_to_next_tier and tier_timeline.
+ * tiers_fmgr.c — tier_rank, tier_name, points_to_next_tier and tier_timeline.
  *
  * The scalar functions compare numerics directly (any precision); the
  * timeline converts to exact scaled points and runs the plain-C walk
@@ -7,11 +7,9 @@
  * time zone: year starts with date_trunc('year', ...), window ends and hold
  * deadlines with timestamptz + interval.
  */
-#include "loyalty/loyalty.h"
-#include "loyalty/tiers.h"
+#include "loyalty/loyalty_fmgr.h"
 
 #include "catalog/pg_type.h"
-#include "base/base_fmgr.h"
 #include "base/radix_sort.h"
 #include "funcapi.h"
 #include "miscadmin.h"

@@ -1,8 +1,8 @@
 /*
- * events_args.c — arguments of the events aggregates: conditions, window,
+ * args_fmgr.c — arguments of the events aggregates: conditions, window,
  * mode, and the parameters each row repeats.
  */
-#include "funnel/events_glue.h"
+#include "funnel/funnel_fmgr.h"
 #include "funnel/steps.h"
 
 #include "catalog/pg_type.h"
