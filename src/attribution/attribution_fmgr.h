@@ -26,6 +26,7 @@
 
 #include "base/base_fmgr.h"
 #include "attribution/journey.h"
+#include "attribution/rules.h"
 #include "attribution/markov.h"
 #include "attribution/shapley.h"
 
