@@ -37,6 +37,8 @@ typedef struct LedgerFlat
 /* numeric -> scaled int64 points (what names the argument in errors) */
 extern int64 loyalty_numeric_to_scaled(Numeric n, const char *what);
 extern Datum loyalty_scaled_to_numeric(int64 v);
+/* the error of a decimal text s that ledger_parse_decimal refused with status */
+extern void loyalty_decimal_error(int status, const char *s, const char *what) pg_attribute_noreturn();
 /* errors for LEDGER_OVERFLOW from the plain-C core */
 extern void loyalty_overflow_error(const char *what) pg_attribute_noreturn();
 
