@@ -1,69 +1,30 @@
 /*
  * attribution_parts_fmgr.c — attribution_agg in parallel plans: the bytes a
- * worker's state becomes, the leader's combine (which keeps them whole) and
- * the reading of them in place by the final function.
+ * worker's state becomes and the leader's combine (which keeps them whole,
+ * add_part); the final function reads them in place through the core
+ * user_groups.c.
  */
 #include "attribution/attribution_fmgr.h"
-
-#include "port/pg_bswap.h"
-
-#include <math.h>
 
 /* ---- serialization (parallel plans) ---- */
 
 /*
- * The bytes of a state: magic, model, options, the channel names (length
- * and bytes, in id order), the number of users, then each user as id,
- * event count, conversion count, its events (time, channel id or
- * UINT32_MAX for a conversion) and the values of its conversions in the
- * order of its conversion events.  All little-endian.  Fixed-size records
- * let the final function index a user's events without decoding them.
+ * The bytes of a state are user_groups.h's part format, written here in one
+ * pass (the size is known from the counts) and read in place by the final
+ * function through that core.
  */
-#define USER_HDR 16				/* user u64, count u32, conversions u32 */
-#define EV_BYTES 12				/* ts u64, channel u32 */
-
 static inline uint8_t *
 wr_u32(uint8_t *p, uint32 v)
 {
-#ifdef WORDS_BIGENDIAN
-	v = pg_bswap32(v);
-#endif
-	memcpy(p, &v, 4);
+	bytes_st32(p, v);
 	return p + 4;
 }
 
 static inline uint8_t *
 wr_u64(uint8_t *p, uint64 v)
 {
-#ifdef WORDS_BIGENDIAN
-	v = pg_bswap64(v);
-#endif
-	memcpy(p, &v, 8);
+	bytes_st64(p, v);
 	return p + 8;
-}
-
-static inline uint32
-rd_u32(const uint8_t *p)
-{
-	uint32		v;
-
-	memcpy(&v, p, 4);
-#ifdef WORDS_BIGENDIAN
-	v = pg_bswap32(v);
-#endif
-	return v;
-}
-
-static inline uint64
-rd_u64(const uint8_t *p)
-{
-	uint64		v;
-
-	memcpy(&v, p, 8);
-#ifdef WORDS_BIGENDIAN
-	v = pg_bswap64(v);
-#endif
-	return v;
 }
 
 static uint8_t *
@@ -99,7 +60,7 @@ attribution_agg_serial(PG_FUNCTION_ARGS)
 	len = 4 + 4 + VARSIZE_ANY(st->model) + 4 + VARSIZE_ANY(st->options) + 4 + 8;
 	for (int32 i = 0; i < st->dict.n; i++)
 		len += 4 + (Size) st->dict.lens[i];
-	len += (Size) nusers * USER_HDR + (Size) st->nev * EV_BYTES + (Size) st->nval * 8;
+	len += (Size) nusers * UG_USER_HDR + (Size) st->nev * UG_EV_BYTES + (Size) st->nval * 8;
 	if (len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -108,7 +69,7 @@ attribution_agg_serial(PG_FUNCTION_ARGS)
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	p = (uint8_t *) VARDATA(out);
-	p = wr_u32(p, AA_MAGIC);
+	p = wr_u32(p, UG_MAGIC);
 	p = wr_varlena(p, (const struct varlena *) st->model);
 	p = wr_varlena(p, (const struct varlena *) st->options);
 	p = wr_u32(p, (uint32) st->dict.n);
@@ -158,74 +119,6 @@ attribution_agg_deserial(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-static void
-corrupt(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("attribution_agg: invalid partial state")));
-}
-
-static struct varlena *
-get_varlena(at_reader *r)
-{
-	uint32		len;
-	const uint8_t *b;
-	struct varlena *v;
-
-	if (!at_get_u32(r, &len) || len < VARHDRSZ || !at_get_bytes(r, &b, len))
-		corrupt();
-	v = palloc(len);
-	memcpy(v, b, len);
-	if (VARSIZE_ANY(v) != len)
-		corrupt();
-	return v;
-}
-
-/* A reader over a part's bytes, past its magic. */
-static at_reader
-part_reader(const bytea *flat)
-{
-	at_reader	r = {(const uint8_t *) VARDATA(flat), (const uint8_t *) VARDATA(flat) + VARSIZE(flat) - VARHDRSZ, NULL};
-	uint32		magic;
-
-	if (!at_get_u32(&r, &magic) || magic != AA_MAGIC)
-		corrupt();
-	return r;
-}
-
-/*
- * Keeps a serialized state in `a` (NULL: a new state in cxt, with the
- * part's model): checks the model, copies the bytes into cxt.
- */
-AState *
-add_part(AState *a, MemoryContext cxt, const bytea *flat)
-{
-	at_reader	r = part_reader(flat);
-	text	   *model = (text *) get_varlena(&r);
-	Jsonb	   *options = (Jsonb *) get_varlena(&r);
-	bytea	   *copy;
-
-	if (a == NULL)
-		a = astate_new(cxt, model, options);
-	else
-		same_model(a, model, options);
-	if (a->nparts == a->partcap)
-	{
-		int			ncap = a->partcap ? a->partcap * 2 : 4;
-		bytea	  **n = MemoryContextAlloc(a->cxt, sizeof(bytea *) * ncap);
-
-		if (a->parts)
-			memcpy(n, a->parts, sizeof(bytea *) * a->nparts);
-		a->parts = n;
-		a->partcap = ncap;
-	}
-	copy = MemoryContextAlloc(a->cxt, VARSIZE(flat));
-	memcpy(copy, flat, VARSIZE(flat));
-	a->parts[a->nparts++] = copy;
-	return a;
-}
-
 PG_FUNCTION_INFO_V1(attribution_agg_combine);
 Datum
 attribution_agg_combine(PG_FUNCTION_ARGS)
@@ -264,101 +157,3 @@ attribution_agg_combine(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_POINTER(a);
 }
-
-/* Reads a part's header and channel names (adding them to st's dictionary). */
-void
-part_names(AState *st, const bytea *flat, PartIdx *pi)
-{
-	at_reader	r = part_reader(flat);
-
-	(void) get_varlena(&r);		/* model and options: checked by add_part */
-	(void) get_varlena(&r);
-	if (!at_get_u32(&r, &pi->nch) || pi->nch > (size_t) (r.end - r.p) / 4)
-		corrupt();
-	pi->map = palloc(sizeof(int32) * (pi->nch + 1));
-	for (uint32 i = 0; i < pi->nch; i++)
-	{
-		uint32		len;
-		const uint8_t *b;
-
-		if (!at_get_u32(&r, &len) || !at_get_bytes(&r, &b, len))
-			corrupt();
-		pi->map[i] = at_dict_id(&st->dict, &st->alloc, (const char *) b, len);
-	}
-	if (!at_get_u64(&r, &pi->nusers) || pi->nusers > (size_t) (r.end - r.p) / USER_HDR)
-		corrupt();
-	pi->base = (const uint8_t *) VARDATA(flat);
-	pi->end = r.end;
-	pi->users = r.p;
-}
-
-/* Appends a part's users to refs (bounds checked), returns the new count. */
-size_t
-part_users(const PartIdx *pi, uint32 part, UserRef *refs, size_t n)
-{
-	const uint8_t *p = pi->users;
-
-	for (uint64 k = 0; k < pi->nusers; k++)
-	{
-		uint32		count,
-					nconv;
-
-		if ((size_t) (pi->end - p) < USER_HDR)
-			corrupt();
-		refs[n].user = (int64) rd_u64(p);
-		count = rd_u32(p + 8);
-		nconv = rd_u32(p + 12);
-		p += USER_HDR;
-		if (nconv > count || count == 0 ||
-			(size_t) (pi->end - p) / EV_BYTES < count ||
-			(size_t) (pi->end - p) - (size_t) count * EV_BYTES < (size_t) nconv * 8)
-			corrupt();
-		refs[n].count = count;
-		refs[n].nconv = nconv;
-		refs[n].part = part;
-		refs[n].off = (uint32) (p - pi->base);
-		p += (size_t) count * EV_BYTES + (size_t) nconv * 8;
-		n++;
-	}
-	if (p != pi->end)
-		corrupt();
-	return n;
-}
-
-/* A part's events of one user into buf (channel ids mapped, checked). */
-void
-part_events(const PartIdx *pi, const UserRef *r, at_event *buf)
-{
-	const uint8_t *p = pi->base + r->off;
-	const uint8_t *vals = p + (size_t) r->count * EV_BYTES;
-	uint32		vi = 0;
-
-	for (uint32 i = 0; i < r->count; i++, p += EV_BYTES)
-	{
-		uint32		ch = rd_u32(p + 8);
-
-		buf[i].ts = (int64) rd_u64(p);
-		if (ch == UINT32_MAX)
-		{
-			uint64		b;
-
-			if (vi >= r->nconv)
-				corrupt();
-			b = rd_u64(vals + 8 * vi++);
-			buf[i].ch = AT_CONV;
-			memcpy(&buf[i].value, &b, 8);
-			if (!isfinite(buf[i].value))
-				corrupt();
-		}
-		else
-		{
-			if (ch >= pi->nch)
-				corrupt();
-			buf[i].ch = pi->map[ch];
-			buf[i].value = 0;
-		}
-	}
-	if (vi != r->nconv)
-		corrupt();
-}
-
