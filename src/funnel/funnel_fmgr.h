@@ -12,6 +12,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "base/base_fmgr.h"
+#include "base/bytes.h"
 #include "utils/array.h"
 #include "funnel/funnel.h"
 
@@ -73,15 +74,14 @@ ev_run_push(EvRun *r, MemoryContext cxt, int64 ts, uint32 mask, uint32 slot)
 	r->n++;
 }
 
-/* serialization helpers: a bytea written / read front to back */
-typedef struct EvBuf
-{
-	char	   *p;
-	char	   *end;
-} EvBuf;
-
-extern void ev_take(EvBuf *b, void *dst, Size n);
+/*
+ * serialization helpers: a bytea written front to back, read with the one
+ * byte reader (base/bytes.h); ev_take copies n bytes as they are (the
+ * partial states hold host-order words) and turns the reader's "truncated"
+ * into the aggregate's error.
+ */
+extern void ev_take(byte_reader *b, void *dst, Size n);
 extern void ev_write_params(StringInfo s, const EvParams *p);
-extern void ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt);
+extern void ev_read_params(byte_reader *b, EvParams *p, MemoryContext cxt);
 
 #endif
