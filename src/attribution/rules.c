@@ -1,8 +1,8 @@
 /*
  * rules.c — the rule-based models: how a converting path's credit is split
- * among its touches.
+ * among its touches (rules.h).
  */
-#include "attribution/journey.h"
+#include "attribution/rules.h"
 
 #include <math.h>
 

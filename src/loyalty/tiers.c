@@ -7,9 +7,12 @@
  * instant and only when the tier differs from the previous row.
  */
 #include "loyalty/tiers.h"
+#include "loyalty/ledger.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int
 tier_rank_of(int64_t points, const int64_t *thresholds, int n)
@@ -197,4 +200,136 @@ tier_walk(const TierPoint *pts, size_t n, const TierPolicy *p,
 			return rolling(pts, n, p, scratch, rows, nrows);
 	}
 	return 0;
+}
+
+/* ---- the policy ---- */
+
+static TierPolicyStatus
+policy_fail(TierPolicyError *e, TierPolicyStatus s, const char *hint)
+{
+	e->status = s;
+	e->hint = hint;
+	return s;
+}
+
+TierPolicyStatus
+tier_policy_thresholds(const char *const *text, int n, int64_t *out, TierPolicy *p, TierPolicyError *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (n == 0)
+		return policy_fail(e, TIER_POLICY_NO_THRESHOLDS,
+						   "For example {\"thresholds\": [1000, 3000, 6000], \"names\": [\"silver\", \"gold\", \"platinum\"], \"period\": \"lifetime\"}.");
+	/* each threshold converted, then compared with the one before */
+	for (int i = 0; i < n; i++)
+	{
+		LedgerStatus ls = ledger_parse_decimal(text[i], strlen(text[i]), &out[i]);
+
+		if (ls != LEDGER_OK)
+		{
+			e->index = i;
+			e->ledger = ls;
+			return policy_fail(e, TIER_POLICY_THRESHOLD, NULL);
+		}
+		if (i > 0 && out[i] <= out[i - 1])
+			return policy_fail(e, TIER_POLICY_NOT_ASCENDING,
+							   "List the points each tier needs from the lowest tier up.");
+	}
+	p->thresholds = out;
+	p->nthresholds = n;
+	return TIER_POLICY_OK;
+}
+
+TierPolicyStatus
+tier_policy_names(const TierPolicy *p, int nnames, TierPolicyError *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (nnames >= 0 && nnames != p->nthresholds)
+	{
+		e->nthresholds = p->nthresholds;
+		e->nnames = nnames;
+		return policy_fail(e, TIER_POLICY_NAMES_COUNT, NULL);
+	}
+	return TIER_POLICY_OK;
+}
+
+TierPolicyStatus
+tier_policy_period(const char *word, TierPolicy *p, TierPolicyError *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (strcmp(word, "lifetime") == 0)
+		p->period = TIER_LIFETIME;
+	else if (strcmp(word, "calendar_year") == 0)
+		p->period = TIER_CALENDAR_YEAR;
+	else if (strcmp(word, "rolling") == 0)
+		p->period = TIER_ROLLING;
+	else
+	{
+		e->period = word;
+		return policy_fail(e, TIER_POLICY_UNKNOWN_PERIOD,
+						   "Accepted periods: \"lifetime\", \"calendar_year\", \"rolling\".");
+	}
+	return TIER_POLICY_OK;
+}
+
+TierPolicyStatus
+tier_policy_window(const TierPolicy *p, const int *window_sign, const int *hold_sign,
+				   int *uses_hold, TierPolicyError *e)
+{
+	memset(e, 0, sizeof(*e));
+	*uses_hold = 0;
+	if (p->period != TIER_ROLLING)
+	{
+		if (window_sign || hold_sign)
+			return policy_fail(e, TIER_POLICY_WINDOW_NOT_ROLLING, NULL);
+		return TIER_POLICY_OK;
+	}
+	if (window_sign == NULL)
+		return policy_fail(e, TIER_POLICY_ROLLING_NEEDS_WINDOW, NULL);
+	if (*window_sign <= 0)
+		return policy_fail(e, TIER_POLICY_WINDOW_NOT_POSITIVE, NULL);
+	if (hold_sign && *hold_sign < 0)
+		return policy_fail(e, TIER_POLICY_HOLD_NEGATIVE, NULL);
+	*uses_hold = hold_sign && *hold_sign > 0;
+	return TIER_POLICY_OK;
+}
+
+size_t
+tier_policy_message(const TierPolicyError *e, char *buf, size_t cap)
+{
+	const char *m;
+	int			len;
+
+	switch (e->status)
+	{
+		case TIER_POLICY_NO_THRESHOLDS:
+			m = "\"thresholds\" is required: a non-empty array of the points each tier needs, ascending";
+			break;
+		case TIER_POLICY_NOT_ASCENDING:
+			m = "\"thresholds\" must be strictly ascending";
+			break;
+		case TIER_POLICY_NAMES_COUNT:
+			len = snprintf(buf, cap, "\"names\" must have one name per threshold: %d thresholds, %d names",
+						   e->nthresholds, e->nnames);
+			return (size_t) len;
+		case TIER_POLICY_UNKNOWN_PERIOD:
+			len = snprintf(buf, cap, "unknown \"period\" \"%s\"", e->period);
+			return (size_t) len;
+		case TIER_POLICY_WINDOW_NOT_ROLLING:
+			m = "\"window\" and \"hold\" apply only to \"period\": \"rolling\"";
+			break;
+		case TIER_POLICY_ROLLING_NEEDS_WINDOW:
+			m = "\"period\": \"rolling\" requires \"window\", an interval such as \"365 days\"";
+			break;
+		case TIER_POLICY_WINDOW_NOT_POSITIVE:
+			m = "\"window\" must be a positive interval";
+			break;
+		case TIER_POLICY_HOLD_NEGATIVE:
+			m = "\"hold\" must not be negative";
+			break;
+		default:
+			m = "";
+			break;
+	}
+	len = snprintf(buf, cap, "%s", m);
+	return (size_t) len;
 }

@@ -7,6 +7,7 @@
  */
 // link: src/attribution/at_core.c src/attribution/journey.c src/attribution/rules.c src/attribution/markov.c src/attribution/shapley.c
 #include "attribution/journey.h"
+#include "attribution/rules.h"
 #include "attribution/markov.h"
 #include "attribution/shapley.h"
 

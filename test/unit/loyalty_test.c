@@ -2,7 +2,7 @@
  * Unit tests of the loyalty cores (src/loyalty/ledger.c, tiers.c): exact
  * decimals, the canonical event list, the FIFO fold on hand-made ledgers and
  * on random ones against a naive replay written here, the event text form,
- * and the three tier walks.
+ * the three tier walks, and tier_timeline's policy checks.
  */
 // link: src/loyalty/ledger.c src/loyalty/tiers.c
 #include "loyalty/ledger.h"
@@ -444,6 +444,147 @@ test_lots_sort(void)
 	free(b);
 }
 
+/*
+ * tier_timeline's policy checks: each error case, its message (the pgTAP
+ * loyalty_errors.sql checks the same texts through SQL), and random
+ * threshold lists against a naive model (valid exactly when every
+ * threshold is an exact amount and each is above the one before).
+ */
+static void
+test_policy(void)
+{
+	TierPolicy	p = {0};
+	TierPolicyError e;
+	int64_t		out[8];
+	char		msg[200];
+	int			one = 1,
+				zero = 0,
+				minus = -1,
+				uses;
+
+	{
+		const char *t[] = {"1000", "3000.5", "6000"};
+
+		check(tier_policy_thresholds(t, 3, out, &p, &e) == TIER_POLICY_OK && p.nthresholds == 3 &&
+			  p.thresholds == out && out[1] == P(3000) + LEDGER_SCALE / 2,
+			  "ascending thresholds are converted to exact points");
+	}
+	check(tier_policy_thresholds(NULL, 0, out, &p, &e) == TIER_POLICY_NO_THRESHOLDS && e.hint != NULL &&
+		  tier_policy_message(&e, msg, sizeof msg) > 0 &&
+		  strcmp(msg, "\"thresholds\" is required: a non-empty array of the points each tier needs, ascending") == 0,
+		  "no thresholds is an error, with an example");
+	{
+		const char *t[] = {"1000", "1000"};
+
+		check(tier_policy_thresholds(t, 2, out, &p, &e) == TIER_POLICY_NOT_ASCENDING &&
+			  (tier_policy_message(&e, msg, sizeof msg), strcmp(msg, "\"thresholds\" must be strictly ascending") == 0),
+			  "equal thresholds are not strictly ascending");
+	}
+	{
+		const char *t[] = {"2000", "1000", "NaN"};
+		const char *u[] = {"1000", "1.00001", "500"};
+
+		check(tier_policy_thresholds(t, 3, out, &p, &e) == TIER_POLICY_NOT_ASCENDING,
+			  "the first problem is reported: descending before a later NaN");
+		check(tier_policy_thresholds(u, 3, out, &p, &e) == TIER_POLICY_THRESHOLD && e.index == 1 &&
+			  e.ledger == LEDGER_PRECISION, "a threshold with a fifth decimal is reported with its index");
+	}
+	{
+		const char *t[] = {"1", "2"};
+
+		tier_policy_thresholds(t, 2, out, &p, &e);
+		check(tier_policy_names(&p, -1, &e) == TIER_POLICY_OK && tier_policy_names(&p, 2, &e) == TIER_POLICY_OK,
+			  "no names, or one per threshold");
+		check(tier_policy_names(&p, 1, &e) == TIER_POLICY_NAMES_COUNT &&
+			  tier_policy_message(&e, msg, sizeof msg) == strlen(msg) &&
+			  strcmp(msg, "\"names\" must have one name per threshold: 2 thresholds, 1 names") == 0,
+			  "a names count that differs is an error giving both counts");
+	}
+	check(tier_policy_period("lifetime", &p, &e) == TIER_POLICY_OK && p.period == TIER_LIFETIME &&
+		  tier_policy_period("calendar_year", &p, &e) == TIER_POLICY_OK && p.period == TIER_CALENDAR_YEAR &&
+		  tier_policy_period("rolling", &p, &e) == TIER_POLICY_OK && p.period == TIER_ROLLING,
+		  "the three period words");
+	{
+		char		small[8];
+		size_t		need;
+
+		check(tier_policy_period("monthly", &p, &e) == TIER_POLICY_UNKNOWN_PERIOD &&
+			  (tier_policy_message(&e, msg, sizeof msg), strcmp(msg, "unknown \"period\" \"monthly\"") == 0) &&
+			  e.hint && strstr(e.hint, "calendar_year"), "an unknown period names the word and lists the accepted ones");
+		need = tier_policy_message(&e, small, sizeof small);
+		check(need == strlen("unknown \"period\" \"monthly\"") && small[7] == 0,
+			  "the message length is reported for any buffer (the glue sizes its allocation so)");
+	}
+	p.period = TIER_LIFETIME;
+	check(tier_policy_window(&p, NULL, NULL, &uses, &e) == TIER_POLICY_OK && !uses, "lifetime: no window, no hold");
+	check(tier_policy_window(&p, &one, NULL, &uses, &e) == TIER_POLICY_WINDOW_NOT_ROLLING &&
+		  tier_policy_window(&p, NULL, &zero, &uses, &e) == TIER_POLICY_WINDOW_NOT_ROLLING &&
+		  (tier_policy_message(&e, msg, sizeof msg), strcmp(msg, "\"window\" and \"hold\" apply only to \"period\": \"rolling\"") == 0),
+		  "window or hold without rolling is an error");
+	p.period = TIER_ROLLING;
+	check(tier_policy_window(&p, NULL, &one, &uses, &e) == TIER_POLICY_ROLLING_NEEDS_WINDOW, "rolling needs a window");
+	check(tier_policy_window(&p, &zero, NULL, &uses, &e) == TIER_POLICY_WINDOW_NOT_POSITIVE &&
+		  tier_policy_window(&p, &minus, NULL, &uses, &e) == TIER_POLICY_WINDOW_NOT_POSITIVE,
+		  "a zero or negative window is an error");
+	check(tier_policy_window(&p, &one, &minus, &uses, &e) == TIER_POLICY_HOLD_NEGATIVE &&
+		  (tier_policy_message(&e, msg, sizeof msg), strcmp(msg, "\"hold\" must not be negative") == 0),
+		  "a negative hold is an error");
+	check(tier_policy_window(&p, &one, &zero, &uses, &e) == TIER_POLICY_OK && !uses &&
+		  tier_policy_window(&p, &one, NULL, &uses, &e) == TIER_POLICY_OK && !uses &&
+		  tier_policy_window(&p, &one, &one, &uses, &e) == TIER_POLICY_OK && uses,
+		  "only a positive hold is used");
+	{
+		int			agree = 1;
+
+		for (int round = 0; round < 2000; round++)
+		{
+			int			n = 1 + rnd() % 6;
+			int64_t		v[8];
+			char		buf[8][32];
+			const char *t[8];
+			int			bad = -1;
+			TierPolicyStatus want = TIER_POLICY_OK,
+						got;
+
+			for (int i = 0; i < n; i++)
+			{
+				v[i] = (int64_t) (rnd() % 50);
+				if (rnd() % 10 == 0)
+				{
+					snprintf(buf[i], sizeof buf[i], "%d.123456", (int) v[i]);
+					if (bad < 0)
+						bad = i;
+				}
+				else
+					snprintf(buf[i], sizeof buf[i], "%d", (int) v[i]);
+				t[i] = buf[i];
+			}
+			/* the naive model: the first threshold that is bad or not above its predecessor */
+			for (int i = 0; i < n; i++)
+			{
+				if (i == bad)
+				{
+					want = TIER_POLICY_THRESHOLD;
+					break;
+				}
+				if (i > 0 && v[i] <= v[i - 1])
+				{
+					want = TIER_POLICY_NOT_ASCENDING;
+					break;
+				}
+			}
+			got = tier_policy_thresholds(t, n, out, &p, &e);
+			if (got != want || (got == TIER_POLICY_THRESHOLD && e.index != bad))
+				agree = 0;
+			if (got == TIER_POLICY_OK)
+				for (int i = 0; i < n; i++)
+					if (out[i] != P(v[i]))
+						agree = 0;
+		}
+		check(agree, "random threshold lists agree with a naive model");
+	}
+}
+
 int
 main(void)
 {
@@ -454,5 +595,6 @@ main(void)
 	test_text();
 	test_tiers();
 	test_lots_sort();
+	test_policy();
 	return done_testing();
 }

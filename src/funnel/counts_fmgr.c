@@ -1,9 +1,9 @@
 /*
- * counts_agg.c — funnel_counts_agg (a concrete state type, the counts of
+ * counts_fmgr.c — funnel_counts_agg (a concrete state type, the counts of
  * levels) and retention (one user's bigint state).  The one-pass aggregates
- * that group by user themselves are in onepass_agg.c.
+ * that group by user themselves are in onepass_fmgr.c.
  */
-#include "funnel/events_glue.h"
+#include "funnel/funnel_fmgr.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"

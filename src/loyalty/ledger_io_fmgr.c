@@ -1,8 +1,8 @@
 /*
- * ledger_io.c — exact points <-> numeric, and the points_ledger type's text
+ * ledger_io_fmgr.c — exact points <-> numeric, and the points_ledger type's text
  * and binary forms, both validated before use.
  */
-#include "loyalty/loyalty.h"
+#include "loyalty/loyalty_fmgr.h"
 
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
@@ -20,16 +20,11 @@ loyalty_overflow_error(const char *what)
 					   LEDGER_SCALE_DIGITS)));
 }
 
-int64
-loyalty_numeric_to_scaled(Numeric n, const char *what)
+void
+loyalty_decimal_error(int status, const char *s, const char *what)
 {
-	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
-	int64		v;
-
-	switch (ledger_parse_decimal(s, strlen(s), &v))
+	switch (status)
 	{
-		case LEDGER_OK:
-			break;
 		case LEDGER_PRECISION:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -45,6 +40,18 @@ loyalty_numeric_to_scaled(Numeric n, const char *what)
 		case LEDGER_OVERFLOW:
 			loyalty_overflow_error(what);
 	}
+	elog(ERROR, "unexpected ledger status %d", status);
+}
+
+int64
+loyalty_numeric_to_scaled(Numeric n, const char *what)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	int64		v;
+	LedgerStatus st = ledger_parse_decimal(s, strlen(s), &v);
+
+	if (st != LEDGER_OK)
+		loyalty_decimal_error(st, s, what);
 	pfree(s);
 	return v;
 }

@@ -1,16 +1,18 @@
 /*
- * events_glue.h — what the fmgr glue of the events aggregates shares: reading
+ * funnel_fmgr.h — the one header of the funnel module's fmgr glue
+ * (args_fmgr.c, counts_fmgr.c, funnel_fmgr.c, onepass_fmgr.c): reading
  * the conditions, the window and the mode, the parameters every row must
  * repeat, and the growable event run kept in the aggregate context.
  */
-#ifndef PERSONA_EVENTS_GLUE_H
-#define PERSONA_EVENTS_GLUE_H
+#ifndef PERSONA_FUNNEL_FMGR_H
+#define PERSONA_FUNNEL_FMGR_H
 
 #include "postgres.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "base/base_fmgr.h"
+#include "base/bytes.h"
 #include "utils/array.h"
 #include "funnel/funnel.h"
 
@@ -56,7 +58,7 @@ typedef struct EvRun
 	Size		n;
 	Size		cap;
 	bool		heap;			/* ev was allocated by ev_run_grow */
-	int32		level;			/* funnel_agg.c: the run's level found ahead, or -1 */
+	int32		level;			/* funnel_fmgr.c: the run's level found ahead, or -1 */
 } EvRun;
 
 extern void ev_run_grow(EvRun *r, MemoryContext cxt, Size need);
@@ -72,15 +74,14 @@ ev_run_push(EvRun *r, MemoryContext cxt, int64 ts, uint32 mask, uint32 slot)
 	r->n++;
 }
 
-/* serialization helpers: a bytea written / read front to back */
-typedef struct EvBuf
-{
-	char	   *p;
-	char	   *end;
-} EvBuf;
-
-extern void ev_take(EvBuf *b, void *dst, Size n);
+/*
+ * serialization helpers: a bytea written front to back, read with the one
+ * byte reader (base/bytes.h); ev_take copies n bytes as they are (the
+ * partial states hold host-order words) and turns the reader's "truncated"
+ * into the aggregate's error.
+ */
+extern void ev_take(byte_reader *b, void *dst, Size n);
 extern void ev_write_params(StringInfo s, const EvParams *p);
-extern void ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt);
+extern void ev_read_params(byte_reader *b, EvParams *p, MemoryContext cxt);
 
 #endif

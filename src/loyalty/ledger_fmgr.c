@@ -1,11 +1,10 @@
 /*
- * ledger_funcs.c — the accessors of points_ledger: each replays the ledger
+ * ledger_fmgr.c — the accessors of points_ledger: each replays the ledger
  * up to as_of with the plain-C fold (ledger.c) and reads one answer off it.
  */
-#include "loyalty/loyalty.h"
+#include "loyalty/loyalty_fmgr.h"
 #include "miscadmin.h"
 
-#include "base/base_fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"

@@ -1,13 +1,12 @@
 /*
- * journey_agg.c — the journey type, journey_agg, attribute and journey_paths.
+ * journey_fmgr.c — the journey type, journey_agg, attribute and journey_paths.
  *
  * journey_agg's state is a plain append buffer (rows and an arena of
  * channel bytes): per-user groups are small and many, so names are only
  * deduplicated and the events sorted once, when the journey is built.
  */
-#include "attribution/at_glue.h"
+#include "attribution/attribution_fmgr.h"
 #include "bitmap/roaringbitmap.h"
-#include "base/base_fmgr.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -1,5 +1,5 @@
 /*
- * funnel_agg.c — the per-user aggregates: window_funnel, window_funnel_path,
+ * funnel_fmgr.c — the per-user aggregates: window_funnel, window_funnel_path,
  * sequence_match and sequence_count.
  *
  * The state is the group's event run, 16 bytes per event that matches some
@@ -7,7 +7,7 @@
  * they end the scan); it is sorted once, in the final function.  Partial
  * states concatenate.
  */
-#include "funnel/events_glue.h"
+#include "funnel/funnel_fmgr.h"
 #include "funnel/evcodec.h"
 #include "funnel/pattern.h"
 

@@ -1,10 +1,9 @@
 /*
- * at_glue.c — model options, allocation hooks and SRF plumbing shared by
+ * attribution_fmgr.c — model options, allocation hooks and SRF plumbing shared by
  * the attribution module's fmgr glue.
  */
-#include "attribution/at_glue.h"
+#include "attribution/attribution_fmgr.h"
 
-#include "base/base_fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"

@@ -1,5 +1,5 @@
 /*
- * onepass_agg.c — window_funnel_counts and retention_counts: one pass over
+ * onepass_fmgr.c — window_funnel_counts and retention_counts: one pass over
  * all users' rows, grouping by user inside the state.
  *
  * No user hash: a state is a list of runs (a run is consecutive rows of one
@@ -17,7 +17,7 @@
  * growing an unsorted list, so its memory stays within a few times 12 bytes a
  * user whatever the row order.
  */
-#include "funnel/events_glue.h"
+#include "funnel/funnel_fmgr.h"
 #include "funnel/usort.h"
 
 #include "catalog/pg_type.h"
@@ -366,7 +366,7 @@ window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = persona_combine_context(fcinfo, "window_funnel_counts_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
+	byte_reader b;
 	EvParams	params;
 	uint64		nu,
 				n,
@@ -374,17 +374,18 @@ window_funnel_counts_deserialize(PG_FUNCTION_ARGS)
 	FcState    *st;
 	uint32		i;
 
+	br_init(&b, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in));
 	ev_read_params(&b, &params, cxt);
 	ev_take(&b, &nu, sizeof(uint64));
 	ev_take(&b, &n, sizeof(uint64));
 	if (nu > UINT32_MAX / 4 || n > MaxAllocHugeSize / 16 ||
-		(uint64) (b.end - b.p) != nu * 12 + n * 16)
+		(uint64) br_left(&b) != nu * 12 + n * 16)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt window_funnel_counts state")));
 	st = fcs_new(cxt, (uint32) nu);
 	st->params = params;
-	ur_read(&st->users, b.p, (uint32) nu);
+	ur_read(&st->users, (const char *) b.p, (uint32) nu);
 	b.p += nu * 12;
 	for (i = 0; i < nu; i++)
 	{
@@ -777,19 +778,20 @@ retention_counts_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = persona_combine_context(fcinfo, "retention_counts_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	EvBuf		b = {VARDATA_ANY(in), VARDATA_ANY(in) + VARSIZE_ANY_EXHDR(in)};
+	byte_reader b;
 	RcState    *st = MemoryContextAllocZero(cxt, sizeof(RcState));
 	uint64		nu;
 
+	br_init(&b, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in));
 	ev_take(&b, &st->nconds, sizeof(int));
 	ev_take(&b, &nu, sizeof(uint64));
 	if (st->nconds < 0 || st->nconds > EV_MAX_CONDS || nu > UINT32_MAX / 4 ||
-		(uint64) (b.end - b.p) != nu * 12)
+		(uint64) br_left(&b) != nu * 12)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("corrupt retention_counts state")));
 	ur_alloc(&st->users, cxt, (uint32) nu);
-	ur_read(&st->users, b.p, (uint32) nu);
+	ur_read(&st->users, (const char *) b.p, (uint32) nu);
 	PG_RETURN_POINTER(st);
 }
 

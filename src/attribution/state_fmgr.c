@@ -1,7 +1,7 @@
 /*
- * at_state.c — the expanded-object wrapper of markov_chain and channel_sets.
+ * state_fmgr.c — the expanded-object wrapper of markov_chain and channel_sets.
  */
-#include "attribution/at_state.h"
+#include "attribution/attribution_fmgr.h"
 
 #include "utils/memutils.h"
 

@@ -1,5 +1,5 @@
 /*
- * attribution_agg.c — credits of a rule-based model summed over all users,
+ * attribution_agg_fmgr.c — credits of a rule-based model summed over all users,
  * in one aggregate that groups by user itself.
  *
  * The state is internal: the events in one array (user, time, channel id
@@ -15,9 +15,7 @@
  * bytes ("parts"), and the final function reads every part in place next
  * to its own events, so the leader never re-inserts the workers' events.
  */
-#include "attribution/attribution_agg.h"
-#include "base/radix_sort.h"
-#include "base/base_fmgr.h"
+#include "attribution/attribution_fmgr.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -68,7 +66,8 @@ same_model(AState *st, text *model, Jsonb *options)
 				 errmsg("attribution_agg: the model and options must be the same for every row of a group")));
 }
 
-void *
+/* Room for one more element in a growing array of the state (doubling). */
+static void *
 aa_grow(AState *st, void *p, size_t *cap, size_t size)
 {
 	size_t		ncap = *cap ? *cap * 2 : 1024;
@@ -83,40 +82,47 @@ aa_grow(AState *st, void *p, size_t *cap, size_t size)
 	return p;
 }
 
+/*
+ * Appends an event.  There is no per-user structure while rows come in:
+ * users are grouped at the end by sorting the events by user, which is
+ * skipped when they arrived in user order (a table loaded or clustered
+ * per user, each parallel worker's share of it).
+ */
+void
+add_event(AState *st, int64 user, int64 ts, int32 ch, double value)
+{
+	AEv		   *e;
+
+	if (st->nev >= UINT32_MAX - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("attribution_agg: more than 4 billion events in one group"),
+				 errhint("Group by a coarser key first, or use journey_agg per user with attribute.")));
+	if (st->nev == st->evcap)
+		st->ev = aa_grow(st, st->ev, &st->evcap, sizeof(AEv));
+	if (ch < 0)
+	{
+		if (st->nval >= INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("attribution_agg: more than 2 billion conversions in one group")));
+		if (st->nval == st->valcap)
+			st->vals = aa_grow(st, st->vals, &st->valcap, sizeof(double));
+		st->vals[st->nval] = value;
+		ch = -1 - (int32) st->nval++;
+	}
+	if (st->nev > 0 && user < st->ev[st->nev - 1].user)
+		st->descents++;
+	e = &st->ev[st->nev++];
+	e->user = user;
+	e->ts = ts;
+	e->ch = ch;
+}
+
 static void
 cancel_check(void)
 {
 	CHECK_FOR_INTERRUPTS();
-}
-
-/*
- * Elements of `size` bytes with the int64 user id at their start, grouped by
- * user with the project's radix sort.  Input already in order (one state
- * whose rows came in user order) is left as it is.
- */
-static inline void
-radix_by_user(void *base, size_t n, size_t size)
-{
-	bool		sorted = true;
-	void	   *tmp,
-			   *r;
-
-	for (size_t i = 1; i < n && sorted; i++)
-	{
-		int64		x,
-					y;
-
-		memcpy(&x, (char *) base + (i - 1) * size, 8);
-		memcpy(&y, (char *) base + i * size, 8);
-		sorted = x <= y;
-	}
-	if (sorted)
-		return;
-	tmp = MemoryContextAllocHuge(CurrentMemoryContext, size * n);
-	r = radix_sort(base, tmp, n, size, RS_INT64, cancel_check);
-	if (r != base)
-		memcpy(base, r, size * n);
-	pfree(tmp);
 }
 
 /*
@@ -132,15 +138,72 @@ sort_events(AState *st)
 {
 	if (st->descents > 64 && st->descents > st->nev / 256)
 	{
-		radix_by_user(st->ev, st->nev, sizeof(AEv));
+		at_alloc	tmp = at_pg_alloc(CurrentMemoryContext);
+
+		ug_sort_by_user(st->ev, st->nev, sizeof(AEv), &tmp, cancel_check);
 		st->descents = 0;
 	}
 }
 
-void
-sort_refs(UserRef *refs, size_t n)
+static void
+corrupt(void)
 {
-	radix_by_user(refs, n, sizeof(UserRef));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("attribution_agg: invalid partial state")));
+}
+
+/* A copy of a varlena found in a part's bytes, checked. */
+static struct varlena *
+part_varlena(const uint8_t *b, uint32 len)
+{
+	struct varlena *v = palloc(len);
+
+	memcpy(v, b, len);
+	if (VARSIZE_ANY(v) != len)
+		corrupt();
+	return v;
+}
+
+/*
+ * Keeps a serialized state in `a` (NULL: a new state in cxt, with the
+ * part's model): checks the model, copies the bytes into cxt.
+ */
+AState *
+add_part(AState *a, MemoryContext cxt, const bytea *flat)
+{
+	byte_reader r;
+	const uint8_t *mb,
+			   *ob;
+	uint32		mlen,
+				olen;
+	text	   *model;
+	Jsonb	   *options;
+	bytea	   *copy;
+
+	br_init(&r, VARDATA(flat), VARSIZE(flat) - VARHDRSZ);
+	if (!ug_part_head(&r, &mb, &mlen, &ob, &olen))
+		corrupt();
+	model = (text *) part_varlena(mb, mlen);
+	options = (Jsonb *) part_varlena(ob, olen);
+	if (a == NULL)
+		a = astate_new(cxt, model, options);
+	else
+		same_model(a, model, options);
+	if (a->nparts == a->partcap)
+	{
+		int			ncap = a->partcap ? a->partcap * 2 : 4;
+		bytea	  **n = MemoryContextAlloc(a->cxt, sizeof(bytea *) * ncap);
+
+		if (a->parts)
+			memcpy(n, a->parts, sizeof(bytea *) * a->nparts);
+		a->parts = n;
+		a->partcap = ncap;
+	}
+	copy = MemoryContextAlloc(a->cxt, VARSIZE(flat));
+	memcpy(copy, flat, VARSIZE(flat));
+	a->parts[a->nparts++] = copy;
+	return a;
 }
 
 static Jsonb *
@@ -256,11 +319,11 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 			   *order;
 	at_sum	   *conv,
 			   *val;
-	UserRef    *users;
-	PartIdx    *pidx;
-	size_t		nusers = 0,
-				nrefs,
-				maxlen = 1;
+	ug_ref	   *users;
+	ug_part    *parts;
+	size_t		nusers,
+				maxlen;
+	at_alloc	tmp = at_pg_alloc(CurrentMemoryContext);
 	at_event   *buf,
 			   *scratch;
 	int32	   *chbuf;
@@ -281,21 +344,17 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	if (st->flat)
 		st = add_part(NULL, CurrentMemoryContext, st->flat);
 	at_parse_model(text_to_cstring(st->model), st->options, &am);
-	/* every part's channels join the dictionary before ranks are taken */
-	pidx = palloc(sizeof(PartIdx) * (st->nparts + 1));
 	/*
 	 * Sorting in place keeps the state's events (only their order changes),
 	 * so calling the final function again, or adding rows after it, is fine.
 	 */
 	sort_events(st);
-	nrefs = 0;
-	for (size_t i = 0; i < st->nev; i++)
-		nrefs += (i == 0 || st->ev[i].user != st->ev[i - 1].user);
+	/* every part's channels join the dictionary before ranks are taken */
+	parts = palloc(sizeof(ug_part) * (st->nparts + 1));
 	for (int k = 0; k < st->nparts; k++)
-	{
-		part_names(st, st->parts[k], &pidx[k + 1]);
-		nrefs += pidx[k + 1].nusers;
-	}
+		if (!ug_part_open(&parts[k], (const uint8_t *) VARDATA(st->parts[k]),
+						  VARSIZE(st->parts[k]) - VARHDRSZ, &st->dict, &st->alloc))
+			corrupt();
 	nch = st->dict.n;
 	am.m.direct = at_direct_flags(&am, st->dict.names, st->dict.lens, nch);
 	rank = palloc(sizeof(int32) * (nch + 1));
@@ -304,33 +363,8 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	conv = palloc0(sizeof(at_sum) * (nch + 1));
 	val = palloc0(sizeof(at_sum) * (nch + 1));
 
-	users = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(UserRef) * (nrefs + 1));
-	for (size_t k = 0, j; k < st->nev; k = j)
-	{
-		for (j = k; j < st->nev && st->ev[j].user == st->ev[k].user; j++)
-			;
-		users[nusers].user = st->ev[k].user;
-		users[nusers].count = (uint32) (j - k);
-		users[nusers].nconv = 0;
-		users[nusers].part = 0;
-		users[nusers++].off = (uint32) k;
-	}
-	for (int k = 0; k < st->nparts; k++)
-		nusers = part_users(&pidx[k + 1], (uint32) k + 1, users, nusers);
-	Assert(nusers == nrefs);
-	sort_refs(users, nusers);
-	/* a user's events may be in several parts: its longest journey is the sum */
-	for (size_t k = 0; k < nusers;)
-	{
-		size_t		len = 0,
-					j = k;
-
-		for (; j < nusers && users[j].user == users[k].user; j++)
-			len += users[j].count;
-		if (len > maxlen)
-			maxlen = len;
-		k = j;
-	}
+	if (!ug_group(st->ev, st->nev, parts, st->nparts, &tmp, cancel_check, &users, &nusers, &maxlen))
+		corrupt();
 	if (maxlen > MaxAllocHugeSize / sizeof(at_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -342,33 +376,16 @@ attribution_agg_final(PG_FUNCTION_ARGS)
 	wbuf = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * maxlen);
 	for (size_t k = 0; k < nusers;)
 	{
-		size_t		n = 0,
-					j;
+		size_t		n;
+		bool		ok;
 
 		if ((k & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
-		for (j = k; j < nusers && users[j].user == users[k].user; j++)
-		{
-			UserRef    *r = &users[j];
-
-			if (r->part > 0)
-				part_events(&pidx[r->part], r, buf + n);
-			else
-			{
-				for (uint32 i = 0; i < r->count; i++)
-				{
-					AEv		   *e = &st->ev[r->off + i];
-
-					buf[n + i].ts = e->ts;
-					buf[n + i].ch = e->ch < 0 ? AT_CONV : e->ch;
-					buf[n + i].value = e->ch < 0 ? val_of(st, e->ch) : 0;
-				}
-			}
-			n += r->count;
-		}
+		k = ug_user_events(users, nusers, k, st->ev, st->vals, parts, buf, &n, &ok);
+		if (!ok)
+			corrupt();
 		at_sort_events(buf, n, rank, scratch, cancel_check);
 		at_attribute(&am.m, buf, n, nch, conv, val, chbuf, tsbuf, wbuf);
-		k = j;
 	}
 
 	rettype = get_fn_expr_rettype(fcinfo->flinfo);

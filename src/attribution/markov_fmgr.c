@@ -1,10 +1,9 @@
 /*
- * markov_agg.c — markov_chain I/O, markov_agg, markov_attribution and
+ * markov_fmgr.c — markov_chain I/O, markov_agg, markov_attribution and
  * markov_transitions.
  */
-#include "attribution/at_state.h"
+#include "attribution/attribution_fmgr.h"
 #include "bitmap/roaringbitmap.h"
-#include "base/base_fmgr.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"

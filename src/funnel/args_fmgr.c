@@ -1,8 +1,8 @@
 /*
- * events_args.c — arguments of the events aggregates: conditions, window,
+ * args_fmgr.c — arguments of the events aggregates: conditions, window,
  * mode, and the parameters each row repeats.
  */
-#include "funnel/events_glue.h"
+#include "funnel/funnel_fmgr.h"
 #include "funnel/steps.h"
 
 #include "catalog/pg_type.h"
@@ -457,14 +457,12 @@ ev_run_grow(EvRun *r, MemoryContext cxt, Size need)
 }
 
 void
-ev_take(EvBuf *b, void *dst, Size n)
+ev_take(byte_reader *b, void *dst, Size n)
 {
-	if ((Size) (b->end - b->p) < n)
+	if (!br_bytes(b, dst, n))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("truncated events aggregate state")));
-	memcpy(dst, b->p, n);
-	b->p += n;
 }
 
 void
@@ -478,7 +476,7 @@ ev_write_params(StringInfo s, const EvParams *p)
 }
 
 void
-ev_read_params(EvBuf *b, EvParams *p, MemoryContext cxt)
+ev_read_params(byte_reader *b, EvParams *p, MemoryContext cxt)
 {
 	ev_take(b, &p->nconds, sizeof(int));
 	ev_take(b, &p->flags, sizeof(int));

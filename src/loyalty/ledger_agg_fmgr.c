@@ -1,5 +1,5 @@
 /*
- * ledger_agg.c — points_agg: the per-member ledger aggregate.
+ * ledger_agg_fmgr.c — points_agg: the per-member ledger aggregate.
  *
  * The state is points_ledger itself (concrete, for Citus partial aggregates
  * and parallel workers).  Within a backend it is an expanded object in the
@@ -9,8 +9,7 @@
  * the other's: the canonical form depends only on the multiset of events,
  * so states built per day, per worker or in one pass flatten identically.
  */
-#include "loyalty/loyalty.h"
-#include "base/base_fmgr.h"
+#include "loyalty/loyalty_fmgr.h"
 
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"

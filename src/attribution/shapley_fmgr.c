@@ -1,9 +1,8 @@
 /*
- * shapley_agg.c — shapley_agg and shapley_attribution (the channel_sets type
- * I/O is beside markov_chain's, in markov_agg.c).
+ * shapley_fmgr.c — shapley_agg and shapley_attribution (the channel_sets type
+ * I/O is beside markov_chain's, in markov_fmgr.c).
  */
-#include "attribution/at_state.h"
-#include "base/base_fmgr.h"
+#include "attribution/attribution_fmgr.h"
 
 #include "utils/array.h"
 #include "utils/builtins.h"

@@ -1,5 +1,5 @@
 /*
- * tier_funcs.c — tier_rank, tier_name, points_to_next_tier and tier_timeline.
+ * tiers_fmgr.c — tier_rank, tier_name, points_to_next_tier and tier_timeline.
  *
  * The scalar functions compare numerics directly (any precision); the
  * timeline converts to exact scaled points and runs the plain-C walk
@@ -7,11 +7,9 @@
  * time zone: year starts with date_trunc('year', ...), window ends and hold
  * deadlines with timestamptz + interval.
  */
-#include "loyalty/loyalty.h"
-#include "loyalty/tiers.h"
+#include "loyalty/loyalty_fmgr.h"
 
 #include "catalog/pg_type.h"
-#include "base/base_fmgr.h"
 #include "base/radix_sort.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -162,13 +160,18 @@ interval_sign(Interval *iv)
 	return DatumGetInt32(DirectFunctionCall2(interval_cmp, PointerGetDatum(iv), PointerGetDatum(&zero)));
 }
 
+/* Raises a policy problem found by the core (tiers.c) as "invalid policy: ..." (22023). */
 static void
-policy_error(const char *msg, const char *hint)
+policy_error(const TierPolicyError *e)
 {
+	size_t		len = tier_policy_message(e, NULL, 0);
+	char	   *msg = palloc(len + 1);
+
+	tier_policy_message(e, msg, len + 1);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid policy: %s", msg),
-			 hint ? errhint("%s", hint) : 0));
+			 e->hint ? errhint("%s", e->hint) : 0));
 }
 
 PG_FUNCTION_INFO_V1(tier_timeline);
@@ -183,9 +186,13 @@ tier_timeline(PG_FUNCTION_ARGS)
 	int			nt,
 				nnames = 0;
 	char	  **names;
-	char	   *period;
+	char	  **tstr;
+	TierPolicyError perr;
 	Interval   *window,
 			   *hold;
+	int			window_sign = 0,
+				hold_sign = 0,
+				uses_hold;
 	TimestampTz as_of;
 	Datum	   *tsv,
 			   *ptv;
@@ -200,60 +207,47 @@ tier_timeline(PG_FUNCTION_ARGS)
 	int64	   *years = NULL;
 	TierRow    *rows;
 
-	/* the policy first: a bad policy is an error even for a member with no events */
+	/*
+	 * the policy first: a bad policy is an error even for a member with no
+	 * events.  The glue reads the keys; the core checks them.
+	 */
 	opt_check_object(policy, POLICY, policy_keys);
 	tn = opt_numeric_array(c, POLICY, "thresholds", &nt);
-	if (nt == 0)
-		policy_error("\"thresholds\" is required: a non-empty array of the points each tier needs, ascending",
-					 "For example {\"thresholds\": [1000, 3000, 6000], \"names\": [\"silver\", \"gold\", \"platinum\"], \"period\": \"lifetime\"}.");
-	thresholds = palloc(nt * sizeof(int64));
+	tstr = palloc(Max(nt, 1) * sizeof(char *));
 	for (int i = 0; i < nt; i++)
+		tstr[i] = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(tn[i])));
+	thresholds = palloc(Max(nt, 1) * sizeof(int64));
+	switch (tier_policy_thresholds((const char *const *) tstr, nt, thresholds, &p, &perr))
 	{
-		thresholds[i] = loyalty_numeric_to_scaled(tn[i], "policy threshold");
-		if (i > 0 && thresholds[i] <= thresholds[i - 1])
-			policy_error("\"thresholds\" must be strictly ascending",
-						 "List the points each tier needs from the lowest tier up.");
+		case TIER_POLICY_OK:
+			break;
+		case TIER_POLICY_THRESHOLD:
+			loyalty_decimal_error(perr.ledger, tstr[perr.index], "policy threshold");
+			break;
+		default:
+			policy_error(&perr);
 	}
 	names = opt_text_array(c, POLICY, "names", &nnames);
-	if (names != NULL && nnames != nt)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid policy: \"names\" must have one name per threshold: %d thresholds, %d names",
-						nt, nnames)));
-	period = opt_text(c, POLICY, "period", "lifetime");
-	if (strcmp(period, "lifetime") == 0)
-		p.period = TIER_LIFETIME;
-	else if (strcmp(period, "calendar_year") == 0)
-		p.period = TIER_CALENDAR_YEAR;
-	else if (strcmp(period, "rolling") == 0)
-		p.period = TIER_ROLLING;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid policy: unknown \"period\" \"%s\"", period),
-				 errhint("Accepted periods: \"lifetime\", \"calendar_year\", \"rolling\".")));
+	if (tier_policy_names(&p, names ? nnames : -1, &perr) != TIER_POLICY_OK)
+		policy_error(&perr);
+	if (tier_policy_period(opt_text(c, POLICY, "period", "lifetime"), &p, &perr) != TIER_POLICY_OK)
+		policy_error(&perr);
 	window = opt_interval(c, POLICY, "window");
 	hold = opt_interval(c, POLICY, "hold");
-	if (p.period != TIER_ROLLING && (window || hold))
-		policy_error("\"window\" and \"hold\" apply only to \"period\": \"rolling\"", NULL);
-	if (p.period == TIER_ROLLING)
+	if (window)
+		window_sign = interval_sign(window);
+	if (hold)
+		hold_sign = interval_sign(hold);
+	if (tier_policy_window(&p, window ? &window_sign : NULL, hold ? &hold_sign : NULL,
+						   &uses_hold, &perr) != TIER_POLICY_OK)
+		policy_error(&perr);
+	if (uses_hold)
 	{
-		if (window == NULL)
-			policy_error("\"period\": \"rolling\" requires \"window\", an interval such as \"365 days\"", NULL);
-		if (interval_sign(window) <= 0)
-			policy_error("\"window\" must be a positive interval", NULL);
-		if (hold && interval_sign(hold) < 0)
-			policy_error("\"hold\" must not be negative", NULL);
-		if (hold && interval_sign(hold) > 0)
-		{
-			p.add_hold = add_interval;
-			p.hold_arg = hold;
-		}
+		p.add_hold = add_interval;
+		p.hold_arg = hold;
 	}
 	if (!opt_timestamptz(c, POLICY, "as_of", &as_of))
 		as_of = GetCurrentTransactionStartTimestamp();
-	p.thresholds = thresholds;
-	p.nthresholds = nt;
 	p.as_of = as_of;
 
 	/* the events, NULL pairs skipped */
