@@ -355,6 +355,10 @@ seq_count(const seq_pattern *p, const ev_event *e, size_t n, int first_only, uin
 		{
 			int			r = step_accepts(st, e[ev].mask);
 
+			/* one user can have millions of events: the host's cancel check */
+			if ((ev & 0xFFFF) == 0xFFFF && ev_sort_check)
+				ev_sort_check();
+
 			if (r && N)
 				r = next_step(&p->steps[j + 1], e, n, ev, N, 0) < n;
 			P[ev + 1] = P[ev] + (uint32_t) r;
@@ -366,7 +370,11 @@ seq_count(const seq_pattern *p, const ev_event *e, size_t n, int first_only, uin
 		size_t		at = floor;
 
 		while (work[at + 1] - work[at] == 0)
+		{
 			at++;
+			if ((at & 0xFFFF) == 0 && ev_sort_check)
+				ev_sort_check();
+		}
 		for (j = 1; j < k; j++)
 			at = next_step(&p->steps[j], e, n, at, work + (size_t) j * (n + 1), 1);
 		count++;

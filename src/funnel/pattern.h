@@ -48,7 +48,8 @@ extern int	seq_compile(const char *s, size_t len, int nconds, seq_pattern *p, se
  * sequenceCount counts them: each match is the lexicographically smallest
  * tuple of event positions from where the search starts, and the next search
  * starts after its last event.  Stop at the first match when `first_only`.
- * `work` holds nsteps * (n + 1) uint32.
+ * `work` holds nsteps * (n + 1) uint32.  Calls the host's ev_sort_check
+ * (funnel.h), when set, every 65,536 events of each pass.
  */
 extern int64_t seq_count(const seq_pattern *p, const ev_event *e, size_t n,
 						 int first_only, uint32_t *work);

@@ -113,6 +113,14 @@ brute(const seq_pattern *p, const ev_event *e, size_t n, int first_only)
 
 #define EV(t, m) ((ev_event) {(t), (m), 0})
 
+static long nchecks;
+
+static void
+count_check(void)
+{
+	nchecks++;
+}
+
 int
 main(void)
 {
@@ -225,6 +233,20 @@ main(void)
 				printf("# %s n=%d first=%d: %lld, expected %lld\n", pat, n, first, (long long) a, (long long) b);
 		}
 		check(bad == 0, "100,000 random runs: equal to a brute-force search");
+	}
+	{
+		/* a user with a million events: the host's cancel check is called as the passes go */
+		static ev_event big[1000000];
+		static uint32_t bigwork[2 * 1000001];
+
+		for (it = 0; it < 1000000; it++)
+			big[it] = EV((int64_t) it * S, it % 3 == 0 ? 1 : 2);
+		compile("(?1)(?t<=1)(?2)", 2, &p, &err);
+		nchecks = 0;
+		ev_sort_check = count_check;
+		check(seq_count(&p, big, 1000000, 0, bigwork) == 333333 && nchecks >= 2 * (1000000 / 65536),
+			  "1,000,000 events: 333,333 matches, the cancel check called every 65,536 events of each pass");
+		ev_sort_check = NULL;
 	}
 	return done_testing();
 }
