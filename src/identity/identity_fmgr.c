@@ -12,11 +12,7 @@
  */
 #include "postgres.h"
 
-#include "base/base_fmgr.h"
-
-#include "identity/components.h"
-#include "identity/resolve.h"
-#include "identity/resolve_helper.h"
+#include "identity/identity_fmgr.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"

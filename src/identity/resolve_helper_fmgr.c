@@ -1,5 +1,5 @@
 /*
- * resolve_helper.c — identity_resolve with a helper process.
+ * resolve_helper_fmgr.c — identity_resolve with a helper process.
  *
  * A resolve spends about as long in the executor, reading the caller's rows,
  * as in interning them (hash probes into tables of hundreds of MB), and the
@@ -18,7 +18,7 @@
  */
 #include "postgres.h"
 
-#include "identity/resolve_helper.h"
+#include "identity/identity_fmgr.h"
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
