@@ -8,7 +8,7 @@
 
 #include "bitmap/roaringbitmap.h"
 #include "funnel/funnel.h"
-#include "identity/resolve_helper.h"
+#include "identity/identity_fmgr.h"
 
 PG_MODULE_MAGIC;
 

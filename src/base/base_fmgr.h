@@ -1,8 +1,9 @@
 /*
  * base_fmgr.h — the glue every module shares: the aggregate context of a
  * transition or combine function (agg), the jsonb options readers
- * (options_fmgr.c) and the materialized set-returning function setup
- * (srf_fmgr.c).  Plain-C cores never include it; their shared pieces are
+ * (options_fmgr.c), the materialized set-returning function setup
+ * (srf_fmgr.c) and the read-only runner of a query the caller gives as text
+ * (caller_query_fmgr.c).  Plain-C cores never include it; their shared pieces are
  * base/bytes.h, base/host.h and base/radix_sort.h.
  */
 #ifndef PERSONA_BASE_FMGR_H
@@ -11,6 +12,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "datatype/timestamp.h"
+#include "executor/tuptable.h"
+#include "tcop/dest.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 
@@ -112,5 +115,37 @@ extern Tuplestorestate *persona_srf_begin(FunctionCallInfo fcinfo, TupleDesc *de
 extern Tuplestorestate *persona_srf_begin_sized(FunctionCallInfo fcinfo, TupleDesc *desc, double mem_bytes);
 /* The error of a call where no set can be returned (before any work). */
 extern void persona_srf_check(FunctionCallInfo fcinfo);
+
+/*
+ * ---- the caller's query, run read-only (caller_query_fmgr.c) ----
+ * A function that takes a query as text (identifiers_sql, edges_sql) runs it
+ * with the caller's rights and the transaction read-only, after checking it
+ * is one plain SELECT; every row goes to `row`, deformed up to natts.
+ */
+typedef struct caller_query
+{
+	DestReceiver pub;
+	const char *fname;			/* the SQL function, for messages */
+	const char *argname;
+	const char *expected;
+	const char *example;		/* the columns of an example query */
+	int			natts;
+	const int  *kinds;			/* per column: 'i' an integer, 't' a text */
+	void		(*row) (struct caller_query *r, TupleTableSlot *slot);
+	void		(*start) (struct caller_query *r);	/* optional, before the first row */
+	double		est_rows;		/* the planner's estimate (0: unknown) */
+	void	   *arg;
+} caller_query;
+
+/* Run sql (inside SPI_connect), every row to r->row; errors name r->fname. */
+extern void caller_query_run(const char *sql, caller_query *r);
+/* An integer column (int2, int4 or int8), 0 and *isnull when NULL. */
+extern int64 caller_slot_int(TupleTableSlot *slot, int col, bool *isnull);
+/*
+ * Bytes of a text column, or NULL.  Short and plain values point into the
+ * slot (valid until the next row); compressed or toasted ones are detoasted
+ * into CurrentMemoryContext (*copy set: the caller frees it).
+ */
+extern const char *caller_slot_text(TupleTableSlot *slot, int col, size_t *len, struct varlena **copy);
 
 #endif

@@ -9,6 +9,11 @@
  * all keys agree (the high bytes of ids from one system) moves nothing and is
  * skipped.  Defined inline so that each caller's constant record size and key
  * kind compile to plain moves.
+ *
+ * The cancel check is the core host's tick (base/host.h), as in every other
+ * core: radix_sort_host.  radix_sort, with a plain `void (*)(void)` check,
+ * is the older entry point, kept as a thin wrapper so that its callers
+ * (bitmap, funnel, attribution) need no change.
  */
 #ifndef PERSONA_RADIX_SORT_H
 #define PERSONA_RADIX_SORT_H
@@ -16,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "base/host.h"
 
 typedef enum rs_key_kind
 {
@@ -45,18 +52,18 @@ rs_key(const char *rec, rs_key_kind kind)
 }
 
 /* Records between two calls of the check: its cost stays out of sight. */
-#define RS_CHECK_EVERY 65536
+#define RS_CHECK_EVERY CORE_TICK_EVERY
 
 /*
  * Sort n records of size bytes at base by their key, stably, moving them
  * between base and tmp (room for n records).  Returns whichever of the two
- * holds the result.  check, when not NULL, runs once per RS_CHECK_EVERY
- * records of every pass, the counting pass included (the caller's cancel
- * check: one pass over a billion records takes seconds).
+ * holds the result.  tick(ctx), when tick is not NULL, runs once per
+ * RS_CHECK_EVERY records of every pass, the counting pass included (the
+ * caller's cancel check: one pass over a billion records takes seconds).
  */
 static inline void *
-radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
-		   void (*check) (void))
+rs_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
+		void (*tick) (void *ctx), void *ctx)
 {
 	const int	nbytes = kind == RS_UINT32 ? 4 : 8;
 	size_t		count[8][256];
@@ -70,8 +77,8 @@ radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 	{
 		size_t		hi = n - lo > RS_CHECK_EVERY ? lo + RS_CHECK_EVERY : n;
 
-		if (check)
-			check();
+		if (tick)
+			tick(ctx);
 		for (size_t i = lo; i < hi; i++)
 		{
 			uint64_t	k = rs_key(src + i * size, kind);
@@ -97,8 +104,8 @@ radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 		{
 			size_t		hi = n - lo > RS_CHECK_EVERY ? lo + RS_CHECK_EVERY : n;
 
-			if (check)
-				check();
+			if (tick)
+				tick(ctx);
 			for (size_t i = lo; i < hi; i++)
 				memcpy(dst + size * count[b][(rs_key(src + i * size, kind) >> (8 * b)) & 0xFF]++,
 					   src + i * size, size);
@@ -111,6 +118,35 @@ radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
 		}
 	}
 	return src;
+}
+
+/* The sort with the host's tick as its cancel check (h may be NULL: none). */
+static inline void *
+radix_sort_host(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
+				const core_host *h)
+{
+	return rs_sort(base, tmp, n, size, kind, h ? h->tick : NULL, h ? h->ctx : NULL);
+}
+
+/* The older entry point: check (or NULL) is a plain function. */
+typedef struct rs_check_fn
+{
+	void		(*check) (void);
+} rs_check_fn;
+
+static inline void
+rs_call_check(void *ctx)
+{
+	((const rs_check_fn *) ctx)->check();
+}
+
+static inline void *
+radix_sort(void *base, void *tmp, size_t n, size_t size, rs_key_kind kind,
+		   void (*check) (void))
+{
+	rs_check_fn c = {check};
+
+	return rs_sort(base, tmp, n, size, kind, check ? rs_call_check : NULL, &c);
 }
 
 #endif

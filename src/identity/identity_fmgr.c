@@ -1,464 +1,38 @@
 /*
  * identity_fmgr.c — connected_components and identity_resolve: run the
- * caller's queries through SPI (with the caller's rights, read-only) into a
- * DestReceiver of ours, hand the rows to the plain-C cores (components.c,
- * resolve.c) and return the answer as a materialized set.
+ * caller's queries read-only (base/caller_query_fmgr.c), hand the rows to the
+ * plain-C cores (components.c, resolve.c), or to the helper process
+ * (resolve_helper_fmgr.c), and return the answer as a materialized set.
  *
- * Why a DestReceiver and not a cursor: SPI_cursor_fetch copies every row into
- * a tuple table (a palloc'd HeapTuple per row) and SPI_getbinval deforms it
- * again per column; over ten million rows that was a sixth of a resolve.  The
- * receiver sees the executor's own slot, deforms it once and copies only the
- * bytes of the three strings, batch by batch, into one arena.
+ * The rows' strings are copied, batch by batch, into one arena: the slot's
+ * bytes last only until the next row.
  */
 #include "postgres.h"
 
-#include "base/base_fmgr.h"
+#include "identity/identity_fmgr.h"
 
-#include "identity/components.h"
-#include "identity/resolve.h"
-#include "identity/resolve_helper.h"
-
-#include "access/xact.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "executor/tuptable.h"
 #include "funcapi.h"
-#include "miscadmin.h"
 #include "lib/stringinfo.h"
-#include "utils/builtins.h"
-#include "nodes/parsenodes.h"
-#include "nodes/plannodes.h"
-#include "parser/scansup.h"
-#include "tcop/cmdtag.h"
+#include "miscadmin.h"
 #include "optimizer/cost.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/plancache.h"
 #include "utils/tuplestore.h"
 
 #define BATCH 10000
 
-/*
- * A reader of the caller's rows: rStartup checks the columns, receiveSlot
- * hands each row to `row`.
- */
-typedef struct reader
-{
-	DestReceiver pub;
-	const char *fname;			/* the SQL function, for messages */
-	const char *argname;
-	const char *expected;
-	const char *example;		/* the columns of an example query */
-	int			natts;
-	const int  *kinds;
-	void		(*row) (struct reader *r, TupleTableSlot *slot);
-	void		(*start) (struct reader *r);	/* optional, before the first row */
-	double		est_rows;		/* the planner's estimate (0: unknown) */
-	void	   *arg;
-} reader;
-
-/* ---- the caller's query: one read-only query ------------------------------
- *
- * The query runs with the caller's rights (these functions are not SECURITY
- * DEFINER), and it runs read-only: identity_resolve('DELETE FROM t
- * RETURNING ...') used to delete the rows.  SPI's read_only flag is not
- * enough (its message speaks of non-volatile functions, and a volatile
- * function called by a SELECT still writes), so two checks:
- *
- *   1. the prepared statement must be one plain SELECT (VALUES and TABLE are
- *      SELECTs): not an INSERT/UPDATE/DELETE/MERGE or utility statement (SELECT
- *      INTO among them), no data-modifying WITH, no FOR UPDATE/SHARE (row
- *      locks are writes);
- *   2. it runs with the transaction marked read-only, so that the functions
- *      it calls cannot write either (PostgreSQL's own 25006 errors, reworded
- *      to name the caller).  The flag is restored however the run ends; a
- *      subtransaction started and ended inside (a plpgsql EXCEPTION block)
- *      restores the value it found, ours.  As in any read-only transaction,
- *      writes to the session's own temporary tables are still allowed.
- */
-
-#define READ_ONLY_HINT "Give a query (SELECT, VALUES or TABLE) that only reads; do the writes before or after the call."
-
-/*
- * Statements that are a single word: they are not taken for a table name.
- */
-static const char *const one_word_statements[] = {
-	"select", "begin", "commit", "end", "abort", "rollback", "checkpoint",
-	"vacuum", "analyze", "analyse", "cluster", NULL
-};
-
-/*
- * Whether sql is just a table name (name, schema.name, "Quoted".name,
- * optionally followed by a semicolon): a common mistake that otherwise ends
- * in a bare syntax error.  *len is the name's length from *start.
- */
-static bool
-bare_name(const char *sql, const char **start, int *len)
-{
-	const char *s = sql;
-	const char *word = NULL;
-	const char *end;
-	int			parts = 0;
-
-	while (scanner_isspace(*s))
-		s++;
-	*start = s;
-	for (;;)
-	{
-		if (*s == '"')
-		{
-			for (s++;; s++)
-			{
-				if (*s == '\0')
-					return false;
-				if (*s == '"' && s[1] == '"')
-					s++;
-				else if (*s == '"')
-					break;
-			}
-			s++;
-			word = NULL;
-		}
-		else if (isalpha((unsigned char) *s) || *s == '_' || IS_HIGHBIT_SET(*s))
-		{
-			word = s;
-			while (isalnum((unsigned char) *s) || *s == '_' || *s == '$' || IS_HIGHBIT_SET(*s))
-				s++;
-		}
-		else
-			return false;
-		parts++;
-		end = s;
-		while (scanner_isspace(*s))
-			s++;
-		if (*s != '.')
-			break;
-		s++;
-		while (scanner_isspace(*s))
-			s++;
-	}
-	if (*s == ';')
-		for (s++; scanner_isspace(*s); s++)
-			;
-	if (*s != '\0' || parts > 3)
-		return false;
-	if (parts == 1 && word != NULL)
-		for (int i = 0; one_word_statements[i]; i++)
-			if (pg_strncasecmp(word, one_word_statements[i], end - word) == 0 &&
-				one_word_statements[i][end - word] == '\0')
-				return false;
-	*len = end - *start;
-	return true;
-}
-
-/* the statement kinds of a data-modifying WITH, for the message */
-static char *
-modifying_ctes(Query *q)
-{
-	StringInfoData b;
-	ListCell   *lc;
-
-	initStringInfo(&b);
-	foreach(lc, q->cteList)
-	{
-		CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
-		Query	   *cq = (Query *) cte->ctequery;
-
-		if (IsA(cq, Query) && cq->commandType != CMD_SELECT)
-			appendStringInfo(&b, "%s%s %s", b.len ? ", " : "",
-							 cq->commandType == CMD_INSERT ? "INSERT" :
-							 cq->commandType == CMD_UPDATE ? "UPDATE" :
-							 cq->commandType == CMD_DELETE ? "DELETE" : "MERGE",
-							 quote_identifier(cte->ctename));
-	}
-	return b.data;
-}
-
-static void
-refuse(const reader *r, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-			 errmsg("%s runs its query read-only", r->fname),
-			 errdetail_internal("%s", detail),
-			 errhint(READ_ONLY_HINT)));
-}
-
-/*
- * The caller's query, prepared: one statement, a plain SELECT.  Row locks
- * (FOR UPDATE in a subquery or a view too) are seen in the plan, which is
- * built here once (a query without parameters is planned once) and also
- * gives the planner's row estimate.
- */
-static SPIPlanPtr
-prepare_query(const char *sql, reader *r)
-{
-	const char *name;
-	int			len;
-	SPIPlanPtr	plan;
-	List	   *sources;
-	CachedPlanSource *ps;
-	ListCell   *lc;
-	CachedPlan *cp;
-
-	if (bare_name(sql, &name, &len))
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("%s must be a query, not a table name", r->argname),
-				 errhint("Write a query that returns %s, for example SELECT %s FROM %.*s.",
-						 r->expected, r->example, len, name)));
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s could not be prepared: %s", r->argname, SPI_result_code_string(SPI_result))));
-	sources = SPI_plan_get_plan_sources(plan);
-	if (list_length(sources) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a query that returns rows", r->argname)));
-	if (list_length(sources) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("%s must be one query, not %d statements", r->argname, list_length(sources))));
-	ps = linitial(sources);
-	foreach(lc, ps->query_list)
-	{
-		Query	   *q = lfirst_node(Query, lc);
-
-		if (q->commandType == CMD_UTILITY && IsA(q->utilityStmt, CreateTableAsStmt) &&
-			((CreateTableAsStmt *) q->utilityStmt)->is_select_into)
-			refuse(r, psprintf("%s is a SELECT INTO, which creates a table.", r->argname));
-		if (q->commandType != CMD_SELECT)
-		{
-			const char *kind = GetCommandTagName(ps->commandTag);
-
-			refuse(r, psprintf("%s is %s %s statement.", r->argname,
-							   strchr("AEIOU", kind[0]) ? "an" : "a", kind));
-		}
-		if (q->hasModifyingCTE)
-			refuse(r, psprintf("%s has a data-modifying WITH (%s).", r->argname, modifying_ctes(q)));
-	}
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a query that returns rows", r->argname)));
-
-	r->est_rows = 0;
-	cp = SPI_plan_get_cached_plan(plan);
-	if (cp != NULL)
-	{
-		foreach(lc, cp->stmt_list)
-		{
-			PlannedStmt *st = lfirst_node(PlannedStmt, lc);
-
-			if (st->commandType != CMD_SELECT || st->hasModifyingCTE || st->rowMarks != NIL)
-			{
-				ReleaseCachedPlan(cp, NULL);
-				refuse(r, st->rowMarks != NIL
-					   ? psprintf("%s locks rows (FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE or FOR KEY SHARE).", r->argname)
-					   : psprintf("%s is not a plain SELECT.", r->argname));
-			}
-		}
-		if (list_length(cp->stmt_list) == 1)
-		{
-			PlannedStmt *st = linitial_node(PlannedStmt, cp->stmt_list);
-
-			if (st->planTree)
-				r->est_rows = st->planTree->plan_rows;
-		}
-		ReleaseCachedPlan(cp, NULL);
-	}
-	return plan;
-}
-
-static void check_columns(TupleDesc td, const char *argname, const char *expected,
-						  int natts, const int *kinds);
-
-static void
-reader_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-	reader	   *r = (reader *) self;
-
-	check_columns(typeinfo, r->argname, r->expected, r->natts, r->kinds);
-	if (r->start)
-		r->start(r);
-}
-
-static bool
-reader_receive(TupleTableSlot *slot, DestReceiver *self)
-{
-	reader	   *r = (reader *) self;
-
-	slot_getsomeattrs(slot, r->natts);
-	r->row(r, slot);
-	return true;
-}
-
-static void
-reader_nothing(DestReceiver *self)
-{
-}
-
-/*
- * Run the caller's query (inside SPI_connect), every row to r->row, with the
- * transaction read-only (see above).
- */
-static void
-run_query(const char *sql, reader *r)
-{
-	SPIPlanPtr	plan = prepare_query(sql, r);
-	SPIExecuteOptions o;
-	MemoryContext cxt = CurrentMemoryContext;
-	bool		was_read_only = XactReadOnly;
-	volatile int rc = 0;
-
-	r->pub.receiveSlot = reader_receive;
-	r->pub.rStartup = reader_startup;
-	r->pub.rShutdown = reader_nothing;
-	r->pub.rDestroy = reader_nothing;
-	r->pub.mydest = DestNone;
-	memset(&o, 0, sizeof(o));
-	/* (not SPI's read_only: that would also reuse the caller's snapshot) */
-	o.read_only = false;
-	o.tcount = 0;
-	o.dest = &r->pub;
-
-	XactReadOnly = true;
-	PG_TRY();
-	{
-		rc = SPI_execute_plan_extended(plan, &o);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e;
-
-		XactReadOnly = was_read_only;
-		if (geterrcode() != ERRCODE_READ_ONLY_SQL_TRANSACTION)
-			PG_RE_THROW();
-		/* "cannot execute DELETE in a read-only transaction": say whose */
-		MemoryContextSwitchTo(cxt);
-		e = CopyErrorData();
-		FlushErrorState();
-		if (e->context)
-			ereport(ERROR,
-					(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-					 errmsg("%s runs its query read-only", r->fname),
-					 errdetail_internal("%s: %s.", r->argname, e->message),
-					 errhint(READ_ONLY_HINT),
-					 errcontext("%s", e->context)));
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("%s runs its query read-only", r->fname),
-				 errdetail_internal("%s: %s.", r->argname, e->message),
-				 errhint(READ_ONLY_HINT)));
-	}
-	PG_END_TRY();
-	XactReadOnly = was_read_only;
-
-	if (rc < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s failed: %s", r->argname, SPI_result_code_string(rc))));
-	SPI_freeplan(plan);
-}
-
-static bool
-is_int_type(Oid t)
-{
-	return t == INT2OID || t == INT4OID || t == INT8OID;
-}
-
-static bool
-is_text_type(Oid t)
-{
-	return t == TEXTOID || t == VARCHAROID;
-}
-
-static const char *
-type_name(Oid t)
-{
-	return format_type_be(t);
-}
-
-/* columns as expected, or an error naming what is expected */
-static void
-check_columns(TupleDesc td, const char *argname, const char *expected,
-			  int natts, const int *kinds)
-{
-	int			n = 0;
-
-	for (int i = 0; i < td->natts; i++)
-		if (!TupleDescAttr(td, i)->attisdropped)
-			n++;
-	if (n != natts)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must return %d columns %s, not %d", argname, natts, expected, n)));
-	for (int i = 0; i < natts; i++)
-	{
-		Oid			t = TupleDescAttr(td, i)->atttypid;
-
-		if (kinds[i] == 'i' ? !is_int_type(t) : !is_text_type(t))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s must return columns %s", argname, expected),
-					 errdetail("Column %d (\"%s\") is of type %s; expected %s.", i + 1,
-							   NameStr(TupleDescAttr(td, i)->attname), type_name(t),
-							   kinds[i] == 'i' ? "smallint, integer or bigint" : "text or varchar")));
-	}
-}
-
-static int64
-slot_int(TupleTableSlot *slot, int col, bool *isnull)
-{
-	Datum		d = slot->tts_values[col];
-
-	*isnull = slot->tts_isnull[col];
-	if (*isnull)
-		return 0;
-	switch (TupleDescAttr(slot->tts_tupleDescriptor, col)->atttypid)
-	{
-		case INT2OID:
-			return DatumGetInt16(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		default:
-			return DatumGetInt64(d);
-	}
-}
-
-/*
- * Bytes of a text column, or NULL.  Short and plain values point into the
- * slot (valid until the next row); compressed or toasted ones are detoasted
- * into CurrentMemoryContext (*copy set: the caller frees it).
- */
-static const char *
-slot_text(TupleTableSlot *slot, int col, size_t *len, struct varlena **copy)
-{
-	struct varlena *v;
-
-	*copy = NULL;
-	if (slot->tts_isnull[col])
-		return NULL;
-	v = (struct varlena *) DatumGetPointer(slot->tts_values[col]);
-	/* (a TOAST pointer has a 1-byte header too: test for it, not for "short") */
-	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
-		v = *copy = pg_detoast_datum_packed(v);
-	*len = VARSIZE_ANY_EXHDR(v);
-	return VARDATA_ANY(v);
-}
-
 /* ---- connected_components ---------------------------------------------- */
 
 static void
-edge_row(reader *r, TupleTableSlot *slot)
+edge_row(caller_query *r, TupleTableSlot *slot)
 {
 	cc_state   *c = r->arg;
 	bool		na,
 				nb,
 				ok = true;
-	int64		a = slot_int(slot, 0, &na);
-	int64		b = slot_int(slot, 1, &nb);
+	int64		a = caller_slot_int(slot, 0, &na);
+	int64		b = caller_slot_int(slot, 1, &nb);
 
 	if (!na && !nb)
 		ok = cc_edge(c, a, b);
@@ -483,7 +57,7 @@ connected_components(PG_FUNCTION_ARGS)
 	core_host		m;
 	MemoryContext cxt;
 	cc_state	c;
-	reader		r = {.fname = "connected_components",.argname = "edges_sql",
+	caller_query r = {.fname = "connected_components",.argname = "edges_sql",
 		.expected = "(integer, integer)",.example = "a, b",.natts = 2,
 	.kinds = kinds,.row = edge_row,.arg = &c};
 
@@ -493,7 +67,7 @@ connected_components(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	run_query(sql, &r);
+	caller_query_run(sql, &r);
 	SPI_finish();
 
 	cc_finish(&c);
@@ -654,7 +228,7 @@ id_flush(id_batch *b)
 }
 
 static void
-id_row(reader *r, TupleTableSlot *slot)
+id_row(caller_query *r, TupleTableSlot *slot)
 {
 	id_batch   *b = r->arg;
 	struct varlena *c0,
@@ -667,9 +241,9 @@ id_row(reader *r, TupleTableSlot *slot)
 				tlen = 0,
 				vlen = 0;
 
-	rec = slot_text(slot, 0, &rlen, &c0);
-	t = slot_text(slot, 1, &tlen, &c1);
-	v = slot_text(slot, 2, &vlen, &c2);
+	rec = caller_slot_text(slot, 0, &rlen, &c0);
+	t = caller_slot_text(slot, 1, &tlen, &c1);
+	v = caller_slot_text(slot, 2, &vlen, &c2);
 	if (rec == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -717,14 +291,14 @@ prev_flush(prev_batch *p)
 }
 
 static void
-prev_row(reader *r, TupleTableSlot *slot)
+prev_row(caller_query *r, TupleTableSlot *slot)
 {
 	prev_batch *p = r->arg;
 	size_t		rl = 0;
 	struct varlena *c;
-	const char *rec = slot_text(slot, 0, &rl, &c);
+	const char *rec = caller_slot_text(slot, 0, &rl, &c);
 	bool		isnull;
-	int64		pid = slot_int(slot, 1, &isnull);
+	int64		pid = caller_slot_int(slot, 1, &isnull);
 
 	if (rec == NULL)
 		ereport(ERROR,
@@ -756,7 +330,7 @@ prev_row(reader *r, TupleTableSlot *slot)
  * the rows.
  */
 static void
-id_start(reader *r)
+id_start(caller_query *r)
 {
 	id_batch   *b = r->arg;
 	uint64		est = r->est_rows <= 0 ? 0 : r->est_rows >= 1e18 ? UINT64_MAX : (uint64) r->est_rows;
@@ -806,7 +380,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 	idr_summary sum;
 	id_batch	b;
 	text	   *t;
-	reader		r = {.fname = "identity_resolve",.argname = "identifiers_sql",
+	caller_query r = {.fname = "identity_resolve",.argname = "identifiers_sql",
 		.expected = "(record_id text, id_type text, id_value text)",
 		.example = "record_id, id_type, id_value",
 	.natts = 3,.kinds = kinds,.row = id_row,.start = id_start,.arg = &b};
@@ -835,14 +409,14 @@ identity_resolve(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	run_query(sql, &r);
+	caller_query_run(sql, &r);
 	id_flush(&b);
 	pfree(b.arena);
 
 	if (prev_sql)
 	{
 		prev_batch	pb = {.s = &s,.h = b.h};
-		reader		p = {.fname = "identity_resolve",.argname = "previous_sql",
+		caller_query p = {.fname = "identity_resolve",.argname = "previous_sql",
 			.expected = "(record_id text, person_id bigint)",.example = "record_id, person_id",
 		.natts = 2,.kinds = pkinds,.row = prev_row,.arg = &pb};
 
@@ -852,7 +426,7 @@ identity_resolve(PG_FUNCTION_ARGS)
 			pb.lens = MemoryContextAlloc(cxt, sizeof(uint32) * BATCH);
 			initStringInfo(&pb.bytes);
 		}
-		run_query(prev_sql, &p);
+		caller_query_run(prev_sql, &p);
 		if (b.h)
 			prev_flush(&pb);
 	}

@@ -3,7 +3,7 @@
  */
 #include "postgres.h"
 
-#include "identity/normalize.h"
+#include "identity/identity_fmgr.h"
 
 #include "utils/builtins.h"
 

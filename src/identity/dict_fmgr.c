@@ -1,5 +1,5 @@
 /*
- * dict.c — dict_encode / dict_decode: dense per-namespace int4 ids for
+ * dict_fmgr.c — dict_encode / dict_decode: dense per-namespace int4 ids for
  * string keys, kept in the extension's table persona_dict.
  *
  * Two paths.  The fast one reads and writes the heap and indexes directly:
@@ -32,7 +32,7 @@
 
 #include "postgres.h"
 
-#include "identity/strtab.h"
+#include "identity/identity_fmgr.h"
 
 #include "access/genam.h"
 #include "access/heapam.h"

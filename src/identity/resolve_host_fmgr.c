@@ -1,12 +1,12 @@
 /*
- * resolve_host.c — what the plain-C identity cores get from PostgreSQL, in
+ * resolve_host_fmgr.c — what the plain-C identity cores get from PostgreSQL, in
  * the backend that runs identity_resolve or connected_components and in
  * identity_resolve's helper process alike: memory, interrupts, the errors of
  * resolve.c's codes, and the summary the NOTICE reports.
  */
 #include "postgres.h"
 
-#include "identity/resolve_host.h"
+#include "identity/identity_fmgr.h"
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"

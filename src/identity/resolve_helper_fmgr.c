@@ -1,5 +1,5 @@
 /*
- * resolve_helper.c — identity_resolve with a helper process.
+ * resolve_helper_fmgr.c — identity_resolve with a helper process.
  *
  * A resolve spends about as long in the executor, reading the caller's rows,
  * as in interning them (hash probes into tables of hundreds of MB), and the
@@ -15,10 +15,18 @@
  * segment's header before the worker detaches, and the backend raises them;
  * a worker that vanishes otherwise is an error of its own.  A backend that
  * errors or is cancelled detaches too, which terminates the worker.
+ *
+ * Messages: a header (tag, n) and the scalars and strings are written and
+ * read with base/bytes.h, every length checked against the message; the
+ * per-row arrays (lengths, person ids) go as the backend's own arrays,
+ * without a copy, in the host's byte order, which both ends share (they are
+ * one build on one machine, and no message outlives the call).
  */
 #include "postgres.h"
 
-#include "identity/resolve_helper.h"
+#include "identity/identity_fmgr.h"
+
+#include "base/bytes.h"
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -93,68 +101,121 @@ PGDLLEXPORT void persona_identity_helper(Datum arg);
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* A reader of one message that checks every length against the message. */
-typedef struct cursor
-{
-	const char *p;
-	size_t		left;
-} cursor;
+/* the header's bytes: tag and n */
+#define MSG_BYTES 8
 
-static const void *
-take(cursor *c, size_t n)
+/* the reader's first problem (a length past the message's end) as an error */
+static void
+checked(const byte_reader *r)
 {
-	const void *p = c->p;
-
-	if (n > c->left)
-		elog(ERROR, "persona identity helper: truncated message");
-	c->p += n;
-	c->left -= n;
-	return p;
+	if (r->error)
+		elog(ERROR, "persona identity helper: %s message", r->error);
 }
 
-#define TAKE(c, var) memcpy(&(var), take((c), sizeof(var)), sizeof(var))
-#define PUT(b, var) appendBinaryStringInfo((b), (const char *) &(var), sizeof(var))
+/* the next n bytes of the message, in place */
+static const char *
+take(byte_reader *r, size_t n)
+{
+	const uint8 *p = br_skip(r, n);
+
+	checked(r);
+	return (const char *) p;
+}
+
+static void
+put_msg(byte_writer *w, uint32 tag, uint32 n)
+{
+	bw_u32(w, tag);
+	bw_u32(w, n);
+}
+
+static msg
+take_msg(byte_reader *r)
+{
+	msg			m = {0, 0};
+
+	br_u32(r, &m.tag);
+	br_u32(r, &m.n);
+	checked(r);
+	return m;
+}
+
+static uint32
+take_u32(byte_reader *r)
+{
+	uint32		v = 0;
+
+	br_u32(r, &v);
+	checked(r);
+	return v;
+}
+
+static uint64
+take_u64(byte_reader *r)
+{
+	uint64		v = 0;
+
+	br_u64(r, &v);
+	checked(r);
+	return v;
+}
 
 /* bytes with their length in front, and back as a palloc'd string */
 static void
-put_str(StringInfo b, const char *p, uint32 len)
+put_str(byte_writer *w, const char *p, uint32 len)
 {
-	PUT(b, len);
-	appendBinaryStringInfo(b, p, len);
+	bw_u32(w, len);
+	bw_bytes(w, p, len);
 }
 
 static char *
-take_str(cursor *c, uint32 *len)
+take_str(byte_reader *r, uint32 *len)
 {
-	TAKE(c, *len);
-	return pnstrdup(take(c, *len), *len);
+	*len = take_u32(r);
+	return pnstrdup(take(r, *len), *len);
 }
 
-static void
-pack_rules(StringInfo b, const idr_rules *r, uint64 est_rows)
+/* A header alone (M_ROWS, M_PREV, M_END, M_DONE) or in front of arrays. */
+typedef struct msg_head
 {
-	msg			m = {M_START, 0};
+	uint8		b[MSG_BYTES];
+} msg_head;
+
+static msg_head
+msg_bytes(uint32 tag, uint32 n)
+{
+	msg_head	h;
+	byte_writer w = {h.b, 0};
+
+	put_msg(&w, tag, n);
+	return h;
+}
+
+/* run once without a buffer to count the bytes, then to write them */
+static void
+pack_rules(byte_writer *w, const idr_rules *r, uint64 est_rows)
+{
 	int32		nt = r->ntypes,
 				nb = r->nblocked;
 
-	PUT(b, m);
-	PUT(b, est_rows);
-	PUT(b, r->max_records);
-	PUT(b, nt);
-	PUT(b, nb);
+	put_msg(w, M_START, 0);
+	bw_u64(w, est_rows);
+	bw_u64(w, (uint64) r->max_records);
+	bw_u32(w, (uint32) nt);
+	bw_u32(w, (uint32) nb);
 	for (int i = 0; i < nt; i++)
 	{
-		PUT(b, r->types[i].limit);
-		PUT(b, r->types[i].max_records);
-		put_str(b, r->types[i].name, r->types[i].len);
+		bw_u64(w, (uint64) r->types[i].limit);
+		bw_u64(w, (uint64) r->types[i].max_records);
+		put_str(w, r->types[i].name, r->types[i].len);
 	}
 	for (int i = 0; i < nb; i++)
-		put_str(b, r->blocked[i], r->blocked_len[i]);
+		put_str(w, r->blocked[i], r->blocked_len[i]);
 }
 
 /* the rules, copied out of the message into CurrentMemoryContext */
 static void
-unpack_rules(cursor *c, idr_rules *r, uint64 *est_rows)
+unpack_rules(byte_reader *c, idr_rules *r, uint64 *est_rows)
 {
 	int32		nt,
 				nb;
@@ -162,10 +223,10 @@ unpack_rules(cursor *c, idr_rules *r, uint64 *est_rows)
 	char	  **blocked;
 	size_t	   *blocked_len;
 
-	TAKE(c, *est_rows);
-	TAKE(c, r->max_records);
-	TAKE(c, nt);
-	TAKE(c, nb);
+	*est_rows = take_u64(c);
+	r->max_records = (int64) take_u64(c);
+	nt = (int32) take_u32(c);
+	nb = (int32) take_u32(c);
 	if (nt < 0 || nb < 0)
 		elog(ERROR, "persona identity helper: bad rules message");
 	types = palloc0(sizeof(idr_type_rule) * (nt + 1));
@@ -175,8 +236,8 @@ unpack_rules(cursor *c, idr_rules *r, uint64 *est_rows)
 	{
 		uint32		len;
 
-		TAKE(c, types[i].limit);
-		TAKE(c, types[i].max_records);
+		types[i].limit = (int64) take_u64(c);
+		types[i].max_records = (int64) take_u64(c);
 		types[i].name = take_str(c, &len);
 		types[i].len = len;
 	}
@@ -192,6 +253,52 @@ unpack_rules(cursor *c, idr_rules *r, uint64 *est_rows)
 	r->blocked = (const char *const *) blocked;
 	r->blocked_len = blocked_len;
 	r->nblocked = nb;
+}
+
+/*
+ * The summary's counters one by one, so that the message does not depend on
+ * the struct's layout; a counter added to idr_stats must be added here (the
+ * static assertion in pack_summary says so).
+ */
+#define SUMMARY_STATS 7
+
+static uint64 *
+summary_stat(idr_stats *st, int i)
+{
+	switch (i)
+	{
+		case 0:
+			return &st->refused;
+		case 1:
+			return &st->supernodes;
+		case 2:
+			return &st->supernode_links;
+		case 3:
+			return &st->blocked;
+		case 4:
+			return &st->blank;
+		case 5:
+			return &st->persons;
+		default:
+			return &st->kept_ids;
+	}
+}
+
+/* run once without a buffer to count the bytes, then to write them */
+static void
+pack_summary(byte_writer *w, idr_summary *sum)
+{
+	StaticAssertStmt(sizeof(idr_stats) == SUMMARY_STATS * sizeof(uint64),
+					 "every counter of idr_stats is in the summary message");
+	put_msg(w, M_SUMMARY, 0);
+	bw_u32(w, sum->nrecs);
+	bw_u32(w, sum->rec_maxlen);
+	bw_f64(w, sum->rec_bytes);
+	for (int i = 0; i < SUMMARY_STATS; i++)
+		bw_u64(w, *summary_stat(&sum->stats, i));
+	bw_u8(w, sum->has_prev ? 1 : 0);
+	bw_u64(w, (uint64) sum->helper_kb);
+	put_str(w, sum->detail, strlen(sum->detail));
 }
 
 /* ---- the backend's side -------------------------------------------------- */
@@ -252,7 +359,7 @@ idr_helper_start(const idr_rules *rules, uint64 est_rows)
 	pid_t		pid;
 	bool		ok;
 	MemoryContext old;
-	StringInfoData b;
+	byte_writer b = {NULL, 0};
 	shm_mq_iovec iov;
 
 	if (!IsUnderPostmaster)
@@ -317,21 +424,23 @@ idr_helper_start(const idr_rules *rules, uint64 est_rows)
 	if (shm_mq_wait_for_attach(h->to) != SHM_MQ_SUCCESS)
 		worker_gone(h);
 
-	initStringInfo(&b);
 	pack_rules(&b, rules, est_rows);
-	iov.data = b.data;
+	b.p = palloc(b.len);
+	b.len = 0;
+	pack_rules(&b, rules, est_rows);
+	iov.data = (const char *) b.p;
 	iov.len = b.len;
 	put(h, &iov, 1);
-	pfree(b.data);
+	pfree(b.p);
 	return h;
 }
 
 void
 idr_helper_rows(idr_helper *h, int n, const uint32 (*lens)[3], const char *bytes, size_t nbytes)
 {
-	msg			m = {M_ROWS, n};
+	msg_head	m = msg_bytes(M_ROWS, n);
 	shm_mq_iovec iov[3] = {
-		{(const char *) &m, sizeof(m)},
+		{(const char *) m.b, MSG_BYTES},
 		{(const char *) lens, sizeof(uint32[3]) * n},
 		{bytes, nbytes}
 	};
@@ -343,9 +452,9 @@ void
 idr_helper_previous(idr_helper *h, int n, const int64 *person, const uint32 *lens,
 					const char *bytes, size_t nbytes)
 {
-	msg			m = {M_PREV, n};
+	msg_head	m = msg_bytes(M_PREV, n);
 	shm_mq_iovec iov[4] = {
-		{(const char *) &m, sizeof(m)},
+		{(const char *) m.b, MSG_BYTES},
 		{(const char *) person, sizeof(int64) * n},
 		{(const char *) lens, sizeof(uint32) * n},
 		{bytes, nbytes}
@@ -357,26 +466,30 @@ idr_helper_previous(idr_helper *h, int n, const int64 *person, const uint32 *len
 void
 idr_helper_resolve(idr_helper *h, idr_summary *sum)
 {
-	msg			m = {M_END, 0};
-	shm_mq_iovec iov = {(const char *) &m, sizeof(m)};
+	msg_head	end = msg_bytes(M_END, 0);
+	shm_mq_iovec iov = {(const char *) end.b, MSG_BYTES};
 	Size		len;
-	cursor		c;
+	const char *data;
+	byte_reader c;
+	msg			m;
 	uint32		dlen;
-	uint8		has_prev;
+	uint8		has_prev = 0;
 
 	put(h, &iov, 1);
-	c.p = get(h, &len);
-	c.left = len;
-	TAKE(&c, m);
+	data = get(h, &len);
+	br_init(&c, data, len);
+	m = take_msg(&c);
 	if (m.tag != M_SUMMARY)
 		elog(ERROR, "persona identity helper: unexpected message %u", m.tag);
-	TAKE(&c, sum->nrecs);
-	TAKE(&c, sum->rec_maxlen);
-	TAKE(&c, sum->rec_bytes);
-	TAKE(&c, sum->stats);
-	TAKE(&c, has_prev);
+	sum->nrecs = take_u32(&c);
+	sum->rec_maxlen = take_u32(&c);
+	br_f64(&c, &sum->rec_bytes);
+	for (int i = 0; i < SUMMARY_STATS; i++)
+		*summary_stat(&sum->stats, i) = take_u64(&c);
+	br_u8(&c, &has_prev);
+	checked(&c);
 	sum->has_prev = has_prev != 0;
-	TAKE(&c, sum->helper_kb);
+	sum->helper_kb = (int64) take_u64(&c);
 	sum->detail = take_str(&c, &dlen);
 }
 
@@ -389,27 +502,27 @@ idr_helper_answer(idr_helper *h, const char **rec, uint32 *len, int64 *person)
 	{
 		Size		mlen;
 		msg			m;
+		byte_reader r;
 
 		if (h->done)
 			return false;
 		h->a_msg = get(h, &mlen);
-		if (mlen < sizeof(m))
-			elog(ERROR, "persona identity helper: truncated message");
-		memcpy(&m, h->a_msg, sizeof(m));
+		br_init(&r, h->a_msg, mlen);
+		m = take_msg(&r);
 		if (m.tag == M_DONE)
 		{
 			h->done = true;
 			return false;
 		}
-		if (m.tag != M_ANSWER || mlen < sizeof(m) + (Size) m.n * 12)
+		if (m.tag != M_ANSWER || mlen < MSG_BYTES + (Size) m.n * 12)
 			elog(ERROR, "persona identity helper: unexpected message %u", m.tag);
 		h->a_len = mlen;
 		h->a_n = m.n;
 		h->a_i = 0;
-		h->a_off = sizeof(m) + (Size) m.n * 12;
+		h->a_off = MSG_BYTES + (Size) m.n * 12;
 	}
 	/* an answer message: msg, n persons, n lengths, the records' bytes */
-	p = h->a_msg + sizeof(msg);
+	p = h->a_msg + MSG_BYTES;
 	memcpy(person, p + sizeof(int64) * h->a_i, sizeof(int64));
 	memcpy(len, p + sizeof(int64) * h->a_n + sizeof(uint32) * h->a_i, sizeof(uint32));
 	if (*len > h->a_len - h->a_off)
@@ -452,6 +565,7 @@ send_answer(shm_mq_handle *q, idr_state *s)
 	while (k < s->recs.n)
 	{
 		msg			m = {M_ANSWER, 0};
+		msg_head	head;
 		shm_mq_iovec iov[4];
 
 		resetStringInfo(&bytes);
@@ -469,8 +583,9 @@ send_answer(shm_mq_handle *q, idr_state *s)
 			m.n++;
 			k++;
 		}
-		iov[0].data = (const char *) &m;
-		iov[0].len = sizeof(m);
+		head = msg_bytes(m.tag, m.n);
+		iov[0].data = (const char *) head.b;
+		iov[0].len = MSG_BYTES;
 		iov[1].data = (const char *) person;
 		iov[1].len = sizeof(int64) * m.n;
 		iov[2].data = (const char *) lens;
@@ -524,7 +639,7 @@ work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt
 	idr_err		e;
 	Size		len;
 	void	   *data;
-	cursor		c;
+	byte_reader c;
 	msg			h;
 
 	/*
@@ -538,9 +653,8 @@ work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt
 	idr_init(&s, m);
 	if (shm_mq_receive(in, &len, &data, false) != SHM_MQ_SUCCESS)
 		return;
-	c.p = data;
-	c.left = len;
-	TAKE(&c, h);
+	br_init(&c, data, len);
+	h = take_msg(&c);
 	if (h.tag != M_START)
 		elog(ERROR, "persona identity helper: unexpected message %u", h.tag);
 	unpack_rules(&c, &rules, &est);
@@ -551,9 +665,8 @@ work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt
 	{
 		if (shm_mq_receive(in, &len, &data, false) != SHM_MQ_SUCCESS)
 			return;
-		c.p = data;
-		c.left = len;
-		TAKE(&c, h);
+		br_init(&c, data, len);
+		h = take_msg(&c);
 		if (h.tag == M_END)
 			break;
 		if (h.tag == M_ROWS)
@@ -623,29 +736,22 @@ work(helper_shared *sh, shm_mq_handle *in, shm_mq_handle *out, MemoryContext cxt
 	if (anon0 >= 0)
 		sum.helper_kb = status_kb("VmHWM") - status_kb("RssShmem") - status_kb("RssFile") - anon0;
 	{
-		StringInfoData b;
-		msg			m = {M_SUMMARY, 0};
-		uint8		has_prev = sum.has_prev;
+		byte_writer b = {NULL, 0};
 		shm_mq_iovec iov;
 
-		initStringInfo(&b);
-		PUT(&b, m);
-		PUT(&b, sum.nrecs);
-		PUT(&b, sum.rec_maxlen);
-		PUT(&b, sum.rec_bytes);
-		PUT(&b, sum.stats);
-		PUT(&b, has_prev);
-		PUT(&b, sum.helper_kb);
-		put_str(&b, sum.detail, strlen(sum.detail));
-		iov.data = b.data;
+		pack_summary(&b, &sum);
+		b.p = palloc(b.len);
+		b.len = 0;
+		pack_summary(&b, &sum);
+		iov.data = (const char *) b.p;
 		iov.len = b.len;
 		send_or_exit(out, &iov, 1);
 	}
 	idr_host_release_kept(m);
 	send_answer(out, &s);
 	{
-		msg			d = {M_DONE, 0};
-		shm_mq_iovec iov = {(const char *) &d, sizeof(d)};
+		msg_head	d = msg_bytes(M_DONE, 0);
+		shm_mq_iovec iov = {(const char *) d.b, MSG_BYTES};
 
 		send_or_exit(out, &iov, 1);
 	}
