@@ -6,7 +6,7 @@
  * deduplicated and the events sorted once, when the journey is built.
  */
 #include "attribution/at_glue.h"
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 #include "base/base_fmgr.h"
 
 #include "access/htup_details.h"

@@ -3,7 +3,7 @@
  * markov_transitions.
  */
 #include "attribution/at_state.h"
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 #include "base/base_fmgr.h"
 
 #include "catalog/pg_type.h"

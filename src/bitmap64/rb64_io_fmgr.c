@@ -1,9 +1,8 @@
 /*
- * rb64_io.c — text, binary, array forms of roaringbitmap64, and the casts
+ * rb64_io_fmgr.c — text, binary, array forms of roaringbitmap64, and the casts
  * to and from roaringbitmap.
  */
-#include "bitmap64/rb64.h"
-#include "bitmap/rb_merge.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"

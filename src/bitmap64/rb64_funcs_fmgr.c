@@ -1,12 +1,12 @@
 /*
- * rb64_funcs.c — ranges, order statistics, selection and shifts.
+ * rb64_funcs_fmgr.c — ranges, order statistics, selection and shifts.
  *
  * Ranges are [range_start, range_end) of unsigned 64-bit values passed as
  * bigint (negative = 2^63 and above), and range_end = 0 means "to the
  * end", 2^64, as in pg_roaringbitmap 1.2.  Buckets outside a range are
  * copied as bytes; the ones it touches go through CRoaring.
  */
-#include "bitmap64/rb64.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "miscadmin.h"
 

@@ -1,5 +1,5 @@
 /*
- * rb64_agg.c — roaringbitmap64 aggregates.
+ * rb64_agg_fmgr.c — roaringbitmap64 aggregates.
  *
  * As for roaringbitmap, the state type is the value type itself (concrete:
  * Citus and parallel workers ship it with its send/recv, and the
@@ -8,9 +8,7 @@
  * bitmap per high key — modified in place: a row costs one 32-bit set
  * operation per bucket it touches, never a re-serialization.
  */
-#include "bitmap64/rb64.h"
-#include "base/base_fmgr.h"
-#include "bitmap/rb_merge.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 static Rb64Expanded *
 expand(Datum d, MemoryContext aggctx)

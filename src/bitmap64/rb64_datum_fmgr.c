@@ -1,11 +1,8 @@
 /*
- * rb64_datum.c — ownership, the expanded form, argument parsing and
+ * rb64_datum_fmgr.c — ownership, the expanded form, argument parsing and
  * result building for roaringbitmap64.
  */
-#include "bitmap64/rb64.h"
-#include "bitmap/rb_canon.h"
-#include "bitmap/rb_merge.h"
-#include "base/radix_sort.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "access/detoast.h"
 #include "miscadmin.h"
@@ -499,10 +496,17 @@ rb64_serialize_set(Rb64Set *s, bool optimize)
 static Size rb64x_get_flat_size(ExpandedObjectHeader *eohptr);
 static void rb64x_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
-const ExpandedObjectMethods rb64_expanded_methods = {
+static const ExpandedObjectMethods rb64_expanded_methods = {
 	rb64x_get_flat_size,
 	rb64x_flatten_into
 };
+
+bool
+rb64_datum_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &rb64_expanded_methods;
+}
 
 Rb64Expanded *
 rb64_expanded_new(MemoryContext parent)

@@ -1,5 +1,7 @@
 /*
- * rb64.h — the roaringbitmap64 type's in-memory forms (fmgr side).
+ * bitmap64_fmgr.h — the one glue header of the bitmap64 module: the
+ * roaringbitmap64 type's in-memory forms, shared by its *_fmgr.c files, on
+ * top of the bitmap module's glue header and the 64-bit cores.
  *
  * A value is flat (the stored form of rb64_format.h: the portable 64-bit
  * format, with a bucket directory when it has several buckets; read in
@@ -7,11 +9,12 @@
  * one CRoaring 32-bit bitmap per high key.  Every set operation works
  * bucket by bucket with the 32-bit routines of src/bitmap/.
  */
-#ifndef PERSONA_RB64_H
-#define PERSONA_RB64_H
+#ifndef PERSONA_BITMAP64_FMGR_H
+#define PERSONA_BITMAP64_FMGR_H
 
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 #include "bitmap64/rb64_format.h"
+#include "bitmap64/rb64_stored.h"
 
 /* CRoaring bitmaps per high key, freed when their memory context goes. */
 typedef struct Rb64Set
@@ -47,14 +50,8 @@ typedef struct Rb64Expanded
 	Size		flat_size;
 } Rb64Expanded;
 
-extern const ExpandedObjectMethods rb64_expanded_methods;
-
-static inline bool
-rb64_datum_is_expanded(Datum d)
-{
-	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
-		DatumGetEOHP(d)->eoh_methods == &rb64_expanded_methods;
-}
+/* The datum is an Rb64Expanded (a function: the methods live in rb64_datum_fmgr.c). */
+extern bool rb64_datum_is_expanded(Datum d);
 
 extern Rb64Expanded *rb64_expanded_new(MemoryContext parent);
 extern Rb64Expanded *rb64_expanded_from_flat(bytea *flat, MemoryContext parent);
@@ -102,7 +99,7 @@ extern bytea *rb64_stored_from_portable(bytea *portable);
 extern bytea *rb64_portable_of(bytea *stored);
 
 extern void rb64_validate_or_error(const char *buf, size_t len, int sqlstate);
-pg_attribute_noreturn() extern void rb64_corrupt_error(void);
+extern void rb64_corrupt_error(void) pg_attribute_noreturn();
 extern void rb64_oom_check(const void *p);
 
 #define PG_RETURN_RB64(b) PG_RETURN_BYTEA_P(b)
