@@ -14,30 +14,18 @@
 
 #include "bitmap/bitmap_fmgr.h"
 #include "bitmap64/rb64_format.h"
+#include "bitmap64/rb64_set.h"
 #include "bitmap64/rb64_stored.h"
 
-/* CRoaring bitmaps per high key, freed when their memory context goes. */
-typedef struct Rb64Set
-{
-	MemoryContextCallback cb;
-	MemoryContext cxt;
-	int32		n;
-	int32		cap;
-	uint32	   *keys;			/* ascending */
-	roaring_bitmap_t **bms;
-} Rb64Set;
-
+/*
+ * CRoaring bitmaps per high key (bitmap64/rb64_set.h) whose arrays live in
+ * cxt and whose bitmaps are freed when cxt goes.
+ */
 extern Rb64Set *rb64set_new(MemoryContext cxt);
 /* Free the bitmaps now (the context callback then has nothing to do). */
 extern void rb64set_free(Rb64Set *s);
-/* The bitmap for key, created empty when absent. */
-extern roaring_bitmap_t *rb64set_slot(Rb64Set *s, uint32 key);
-/* Make sure every key of the ascending list has a slot, in one merge pass. */
-extern void rb64set_ensure_keys(Rb64Set *s, const uint32 *keys, int64 n);
-extern int32 rb64set_find(const Rb64Set *s, uint32 key);
-/* Drop empty bitmaps. */
-extern void rb64set_compact(Rb64Set *s);
-extern void rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy);
+/* ERROR for a failed rb64set_* call (too many keys, out of memory). */
+extern void rb64set_check(rb64_set_status st);
 
 /* Expanded form: the aggregate state. */
 typedef struct Rb64Expanded

@@ -88,7 +88,7 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 				/* pending adds first, so that they land in the same buckets */
 				if (st->npending)
 					rb64_expanded_ready(st);
-				rb64set_ensure_keys(s, keys, in.n);
+				rb64set_check(rb64set_ensure_keys(s, keys, in.n));
 				pfree(keys);
 				for (int64 i = 0, j = 0; i < in.n; i++)
 				{
@@ -130,7 +130,7 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 				MemoryContextSwitchTo(old);
 				for (int64 i = 0; i < in.n; i++)
 					keys[i] = in.b[i].key;
-				rb64set_ensure_keys(s, keys, in.n);
+				rb64set_check(rb64set_ensure_keys(s, keys, in.n));
 				pfree(keys);
 				for (int64 i = 0, j = 0; i < in.n; i++)
 				{

@@ -333,6 +333,7 @@ set_add_range(Rb64Set *s, uint64 lo, uint64 hi)
 		uint64		e = Min(hi, bucket_end);
 		roaring_bitmap_t *r = rb64set_slot(s, key);
 
+		rb64_oom_check(r);
 		if (lo == e)
 			roaring_bitmap_add(r, (uint32) lo);
 		else

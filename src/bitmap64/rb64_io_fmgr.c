@@ -17,7 +17,7 @@ from_values(uint64 *vals, size_t n)
 	Rb64Set    *s = rb64set_new(CurrentMemoryContext);
 	bytea	   *result;
 
-	rb64set_add_values(s, vals, n, false);
+	rb64set_check(rb64set_add_values(s, vals, n, false));
 	result = rb64_serialize_set(s, false);
 	rb64set_free(s);
 	return result;
