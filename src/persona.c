@@ -6,7 +6,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 #include "funnel/funnel.h"
 #include "identity/identity_fmgr.h"
 

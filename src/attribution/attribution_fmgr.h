@@ -26,6 +26,8 @@
 #include "utils/expandeddatum.h"
 
 #include "base/base_fmgr.h"
+/* the raw varlena send/recv and hex input the state types share with the bitmaps */
+#include "bitmap/bitmap_fmgr.h"
 #include "attribution/journey.h"
 #include "attribution/rules.h"
 #include "attribution/markov.h"

@@ -6,7 +6,6 @@
  * deduplicated and the events sorted once, when the journey is built.
  */
 #include "attribution/attribution_fmgr.h"
-#include "bitmap/roaringbitmap.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -3,7 +3,6 @@
  * markov_transitions.
  */
 #include "attribution/attribution_fmgr.h"
-#include "bitmap/roaringbitmap.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"

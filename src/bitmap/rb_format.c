@@ -2,6 +2,7 @@
  * rb_format.c — validating and reading the Roaring portable format in place.
  */
 #include "bitmap/rb_format.h"
+#include "bitmap/rb_simd.h"
 
 #include <string.h>
 
@@ -22,7 +23,7 @@ header_layout(const uint8_t *p, size_t len, int32_t *n, size_t *runflags_at,
 
 	if (len < 4)
 		return false;
-	cookie = rb_ld32(p);
+	cookie = bytes_ld32(p);
 	if ((cookie & 0xFFFF) == RB_COOKIE_RUN)
 	{
 		hasrun = true;
@@ -36,7 +37,7 @@ header_layout(const uint8_t *p, size_t len, int32_t *n, size_t *runflags_at,
 
 		if (len < 8)
 			return false;
-		cnt = rb_ld32(p + 4);
+		cnt = bytes_ld32(p + 4);
 		if (cnt > RB_MAX_CONTAINERS)
 			return false;
 		hasrun = false;
@@ -68,7 +69,7 @@ rb_header_size(const uint8_t *first8, size_t avail)
 
 	if (avail < 4)
 		return 8;
-	cookie = rb_ld32(first8);
+	cookie = bytes_ld32(first8);
 	if ((cookie & 0xFFFF) == RB_COOKIE_RUN)
 	{
 		n = (cookie >> 16) + 1;
@@ -76,7 +77,7 @@ rb_header_size(const uint8_t *first8, size_t avail)
 	}
 	if (avail < 8)
 		return 8;
-	n = rb_ld32(first8 + 4);
+	n = bytes_ld32(first8 + 4);
 	if (n > RB_MAX_CONTAINERS)
 		n = RB_MAX_CONTAINERS;
 	return 8 + 8 * n;
@@ -103,7 +104,7 @@ payload_size_at(const rb_view *v, int32_t i, size_t pos)
 	{
 		if (pos + 2 > v->len)
 			return -1;
-		sz = 2 + 4 * (int64_t) rb_ld16(v->buf + pos);
+		sz = 2 + 4 * (int64_t) bytes_ld16(v->buf + pos);
 	}
 	if (pos + (size_t) sz > v->len)
 		return -1;
@@ -146,7 +147,7 @@ rb_view_init(rb_view *v, const void *buf, size_t len)
 uint32_t
 rb_view_offset(const rb_view *v, int32_t i)
 {
-	return v->offsets ? rb_ld32(v->offsets + 4 * i) : v->small_off[i];
+	return v->offsets ? bytes_ld32(v->offsets + 4 * i) : v->small_off[i];
 }
 
 bool
@@ -165,7 +166,7 @@ rb_view_container(const rb_view *v, int32_t i, rb_container *c)
 	if (rb_view_is_run(v, i))
 	{
 		c->type = RB_RUN;
-		c->nruns = rb_ld16(v->buf + pos);
+		c->nruns = bytes_ld16(v->buf + pos);
 		c->data = v->buf + pos + 2;
 	}
 	else
@@ -240,7 +241,7 @@ array_ascends(const uint8_t *c, uint32_t card)
 		return false;
 #endif
 	for (; k < card; k++)
-		bad |= rb_ld16(c + 2 * k) <= rb_ld16(c + 2 * (k - 1));
+		bad |= bytes_ld16(c + 2 * k) <= bytes_ld16(c + 2 * (k - 1));
 	return bad == 0;
 }
 
@@ -263,7 +264,7 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 		return false;
 	}
 	{
-		uint32_t	cookie = rb_ld32(p);
+		uint32_t	cookie = bytes_ld32(p);
 
 		if ((cookie & 0xFFFF) != RB_COOKIE_RUN && cookie != RB_COOKIE_NO_RUN)
 		{
@@ -277,7 +278,7 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 				*why = "truncated container count";
 				return false;
 			}
-			if (rb_ld32(p + 4) > RB_MAX_CONTAINERS)
+			if (bytes_ld32(p + 4) > RB_MAX_CONTAINERS)
 			{
 				*where = 4;
 				*why = "container count above 65536";
@@ -320,7 +321,7 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 			*why = "container keys not strictly ascending";
 			return false;
 		}
-		if (v.offsets && rb_ld32(v.offsets + 4 * i) != pos)
+		if (v.offsets && bytes_ld32(v.offsets + 4 * i) != pos)
 		{
 			*where = offsets_at + 4 * (size_t) i;
 			*why = "container offset does not match the container sizes";
@@ -336,7 +337,7 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 		c = p + pos;
 		if (rb_view_is_run(&v, i))
 		{
-			uint32_t	nruns = rb_ld16(c);
+			uint32_t	nruns = bytes_ld16(c);
 			uint32_t	total = 0;
 			int64_t		prev_end = -2;
 
@@ -348,8 +349,8 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 			}
 			for (uint32_t r = 0; r < nruns; r++)
 			{
-				uint32_t	start = rb_ld16(c + 2 + 4 * r);
-				uint32_t	length = rb_ld16(c + 4 + 4 * r);
+				uint32_t	start = bytes_ld16(c + 2 + 4 * r);
+				uint32_t	length = bytes_ld16(c + 4 + 4 * r);
 
 				if (start + length > 65535)
 				{
@@ -386,7 +387,7 @@ rb_validate(const void *buf, size_t len, const char **why, size_t *where)
 		{
 			uint32_t	k = 1;
 
-			while (k + 1 < card && rb_ld16(c + 2 * k) > rb_ld16(c + 2 * (k - 1)))
+			while (k + 1 < card && bytes_ld16(c + 2 * k) > bytes_ld16(c + 2 * (k - 1)))
 				k++;
 			*where = pos + 2 * k;
 			*why = "array container values not strictly ascending";
@@ -418,7 +419,7 @@ rb_container_contains(const rb_container *c, uint16_t low)
 				while (lo <= hi)
 				{
 					int32_t		mid = (lo + hi) >> 1;
-					uint16_t	x = rb_ld16(c->data + 2 * mid);
+					uint16_t	x = bytes_ld16(c->data + 2 * mid);
 
 					if (x < low)
 						lo = mid + 1;
@@ -439,15 +440,15 @@ rb_container_contains(const rb_container *c, uint16_t low)
 				{
 					int32_t		mid = (lo + hi) >> 1;
 
-					if (rb_ld16(c->data + 4 * mid) <= low)
+					if (bytes_ld16(c->data + 4 * mid) <= low)
 						lo = mid + 1;
 					else
 						hi = mid - 1;
 				}
 				if (hi < 0)
 					return false;
-				return low <= (uint32_t) rb_ld16(c->data + 4 * hi) +
-					rb_ld16(c->data + 4 * hi + 2);
+				return low <= (uint32_t) bytes_ld16(c->data + 4 * hi) +
+					bytes_ld16(c->data + 4 * hi + 2);
 			}
 	}
 	return false;
@@ -460,11 +461,11 @@ rb_container_min(const rb_container *c)
 	{
 		case RB_ARRAY:
 		case RB_RUN:
-			return rb_ld16(c->data);
+			return bytes_ld16(c->data);
 		case RB_BITSET:
 			for (int w = 0; w < 1024; w++)
 			{
-				uint64_t	word = rb_ld64(c->data + 8 * w);
+				uint64_t	word = bytes_ld64(c->data + 8 * w);
 
 				if (word)
 					return (uint32_t) (w * 64 + __builtin_ctzll(word));
@@ -479,14 +480,14 @@ rb_container_max(const rb_container *c)
 	switch (c->type)
 	{
 		case RB_ARRAY:
-			return rb_ld16(c->data + 2 * (c->card - 1));
+			return bytes_ld16(c->data + 2 * (c->card - 1));
 		case RB_RUN:
-			return (uint32_t) rb_ld16(c->data + 4 * (c->nruns - 1)) +
-				rb_ld16(c->data + 4 * (c->nruns - 1) + 2);
+			return (uint32_t) bytes_ld16(c->data + 4 * (c->nruns - 1)) +
+				bytes_ld16(c->data + 4 * (c->nruns - 1) + 2);
 		case RB_BITSET:
 			for (int w = 1023; w >= 0; w--)
 			{
-				uint64_t	word = rb_ld64(c->data + 8 * w);
+				uint64_t	word = bytes_ld64(c->data + 8 * w);
 
 				if (word)
 					return (uint32_t) (w * 64 + 63 - __builtin_clzll(word));
@@ -510,7 +511,7 @@ rb_container_rank(const rb_container *c, uint16_t low)
 				{
 					int32_t		mid = (lo + hi) >> 1;
 
-					if (rb_ld16(c->data + 2 * mid) <= low)
+					if (bytes_ld16(c->data + 2 * mid) <= low)
 						lo = mid + 1;
 					else
 						hi = mid;
@@ -523,8 +524,8 @@ rb_container_rank(const rb_container *c, uint16_t low)
 				int			w = low >> 6;
 
 				for (int k = 0; k < w; k++)
-					total += popcount64(rb_ld64(c->data + 8 * k));
-				total += popcount64(rb_ld64(c->data + 8 * w) &
+					total += popcount64(bytes_ld64(c->data + 8 * k));
+				total += popcount64(bytes_ld64(c->data + 8 * w) &
 									(~0ULL >> (63 - (low & 63))));
 				return total;
 			}
@@ -534,8 +535,8 @@ rb_container_rank(const rb_container *c, uint16_t low)
 
 				for (uint32_t r = 0; r < c->nruns; r++)
 				{
-					uint32_t	start = rb_ld16(c->data + 4 * r);
-					uint32_t	end = start + rb_ld16(c->data + 4 * r + 2);
+					uint32_t	start = bytes_ld16(c->data + 4 * r);
+					uint32_t	end = start + bytes_ld16(c->data + 4 * r + 2);
 
 					if (start > low)
 						break;
@@ -577,12 +578,12 @@ raw_next(rb_interval_iter *it, uint32_t *s, uint32_t *e)
 				case RB_ARRAY:
 					if (it->pos < c->card)
 					{
-						uint32_t	first = rb_ld16(c->data + 2 * it->pos);
+						uint32_t	first = bytes_ld16(c->data + 2 * it->pos);
 						uint32_t	last = first;
 
 						it->pos++;
 						while (it->pos < c->card &&
-							   rb_ld16(c->data + 2 * it->pos) == last + 1)
+							   bytes_ld16(c->data + 2 * it->pos) == last + 1)
 						{
 							last++;
 							it->pos++;
@@ -595,10 +596,10 @@ raw_next(rb_interval_iter *it, uint32_t *s, uint32_t *e)
 				case RB_RUN:
 					if (it->pos < c->nruns)
 					{
-						uint32_t	start = rb_ld16(c->data + 4 * it->pos);
+						uint32_t	start = bytes_ld16(c->data + 4 * it->pos);
 
 						*s = base | start;
-						*e = base | (start + rb_ld16(c->data + 4 * it->pos + 2));
+						*e = base | (start + bytes_ld16(c->data + 4 * it->pos + 2));
 						it->pos++;
 						return true;
 					}
@@ -607,7 +608,7 @@ raw_next(rb_interval_iter *it, uint32_t *s, uint32_t *e)
 					while (it->pos < 65536)
 					{
 						uint32_t	w = it->pos >> 6;
-						uint64_t	word = rb_ld64(c->data + 8 * w) & (~0ULL << (it->pos & 63));
+						uint64_t	word = bytes_ld64(c->data + 8 * w) & (~0ULL << (it->pos & 63));
 						uint32_t	first;
 
 						if (word == 0)
@@ -630,7 +631,7 @@ raw_next(rb_interval_iter *it, uint32_t *s, uint32_t *e)
 									p = 65536;
 									break;
 								}
-								inv = ~rb_ld64(c->data + 8 * ww) & (~0ULL << (p & 63));
+								inv = ~bytes_ld64(c->data + 8 * ww) & (~0ULL << (p & 63));
 								if (inv)
 								{
 									p = (ww << 6) + __builtin_ctzll(inv);

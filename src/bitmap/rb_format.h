@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bytes.h"
+
 #define RB_COOKIE_NO_RUN		12346
 #define RB_COOKIE_RUN			12347
 #define RB_NO_OFFSET_THRESHOLD	4
@@ -55,26 +57,6 @@ typedef struct rb_container
 	uint32_t	nruns;
 } rb_container;
 
-/* Little-endian loads that do not assume alignment. */
-static inline uint16_t
-rb_ld16(const uint8_t *p)
-{
-	return (uint16_t) (p[0] | (p[1] << 8));
-}
-
-static inline uint32_t
-rb_ld32(const uint8_t *p)
-{
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-}
-
-static inline uint64_t
-rb_ld64(const uint8_t *p)
-{
-	return (uint64_t) rb_ld32(p) | ((uint64_t) rb_ld32(p + 4) << 32);
-}
-
 /*
  * Full structural validation.  Returns true when the bytes are a canonical
  * portable bitmap; otherwise false with a static message in *why and the
@@ -94,13 +76,13 @@ extern size_t rb_header_size(const uint8_t *first8, size_t avail);
 static inline uint16_t
 rb_view_key(const rb_view *v, int32_t i)
 {
-	return rb_ld16(v->desc + 4 * i);
+	return bytes_ld16(v->desc + 4 * i);
 }
 
 static inline uint32_t
 rb_view_card(const rb_view *v, int32_t i)
 {
-	return (uint32_t) rb_ld16(v->desc + 4 * i + 2) + 1;
+	return (uint32_t) bytes_ld16(v->desc + 4 * i + 2) + 1;
 }
 
 static inline bool
@@ -169,31 +151,5 @@ extern uint64_t rb_view_hash(const rb_view *v, uint64_t seed, bool *broken);
 
 /* Three-way compare of two sets: lexicographic on their sorted elements. */
 extern int	rb_view_compare(const rb_view *a, const rb_view *b, bool *broken);
-
-/* rb_kernels.c: cardinalities on the serialized bytes, no allocation */
-extern uint64_t rb_view_and_cardinality(const rb_view *a, const rb_view *b, bool *broken);
-extern const char *rb_kernel_name(void);
-/* Lower-case hex digits of len bytes into dst (2 * len chars, no terminator); returns 2 * len. */
-extern size_t rb_hex_encode(const uint8_t *src, size_t len, char *dst);
-/* Tests: switch to the named kernels (portable, popcnt, avx2, avx512, best); false when unsupported. */
-extern bool rb_kernel_use(const char *name);
-/* Bits set in one 8 KB bitset container (run-time dispatched). */
-extern uint64_t rb_bitset_cardinality(const uint8_t *words);
-
-/*
- * A bitmap prepared for many intersections against other bitmaps: every
- * container as a 65536-bit bitset, found through a key index.  The caller
- * allocates rb_dense_size(v->n) bytes (suitably aligned) and fills them.
- */
-typedef struct rb_dense
-{
-	int32_t		n;
-	int32_t		index[65536];	/* key -> container, or -1 */
-	uint64_t	words[];		/* n * 1024 */
-} rb_dense;
-
-extern size_t rb_dense_size(int32_t ncontainers);
-extern bool rb_dense_fill(rb_dense *d, const rb_view *v);
-extern uint64_t rb_dense_and_cardinality(const rb_dense *d, const rb_view *v, bool *broken);
 
 #endif

@@ -41,7 +41,7 @@ rb64_bucket_count(const uint8_t *buf, size_t len)
 
 	if (len < 8)
 		return -1;
-	n = rb_ld64(buf) & ~RB64_DIR_FLAG;
+	n = bytes_ld64(buf) & ~RB64_DIR_FLAG;
 	if (n > (len - 8) / RB64_MIN_BUCKET_BYTES)
 		return -1;
 	return (int64_t) n;
@@ -60,7 +60,7 @@ rb64_validate(const uint8_t *buf, size_t len, const char **why, size_t *where)
 		*why = "shorter than the 8-byte bucket count";
 		return false;
 	}
-	n = rb_ld64(buf);
+	n = bytes_ld64(buf);
 	if (n > (len - 8) / RB64_MIN_BUCKET_BYTES)
 	{
 		*why = "bucket count larger than the data could hold";
@@ -78,7 +78,7 @@ rb64_validate(const uint8_t *buf, size_t len, const char **why, size_t *where)
 			*why = "truncated bucket key";
 			return false;
 		}
-		key = rb_ld32(buf + pos);
+		key = bytes_ld32(buf + pos);
 		if (i > 0 && key <= prev)
 		{
 			*where = pos;
@@ -119,29 +119,6 @@ rb64_validate(const uint8_t *buf, size_t len, const char **why, size_t *where)
 		*where = pos;
 		*why = "trailing bytes after the last bucket";
 		return false;
-	}
-	return true;
-}
-
-bool
-rb64_parse(const uint8_t *buf, size_t len, rb64_bucket *out, int64_t n)
-{
-	size_t		pos = 8;
-
-	if (rb64_is_dir(buf, len))
-		return rb64_parse_dir(buf, len, out, n);
-	for (int64_t i = 0; i < n; i++)
-	{
-		size_t		sz;
-
-		if (len - pos < 4)
-			return false;
-		out[i].key = rb_ld32(buf + pos);
-		pos += 4;
-		sz = rb64_inner_size(buf + pos, len - pos);
-		if (sz == 0 || !rb_view_init(&out[i].view, buf + pos, sz))
-			return false;
-		pos += sz;
 	}
 	return true;
 }

@@ -15,23 +15,14 @@
  * it.  Container contents are not validated here, as for the portable form
  * (rb64_validate is the gate for bytes from outside).
  */
-#include "bitmap64/rb64_format.h"
+#include "bitmap64/rb64_stored.h"
 
 #include <string.h>
 
 bool
 rb64_is_dir(const uint8_t *buf, size_t len)
 {
-	return len >= 8 && (rb_ld64(buf) & RB64_DIR_FLAG) != 0;
-}
-
-static void
-st32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t) v;
-	p[1] = (uint8_t) (v >> 8);
-	p[2] = (uint8_t) (v >> 16);
-	p[3] = (uint8_t) (v >> 24);
+	return len >= 8 && (bytes_ld64(buf) & RB64_DIR_FLAG) != 0;
 }
 
 void
@@ -43,8 +34,8 @@ rb64_write_begin(rb64_writer *w, uint8_t *buf, uint64_t n, bool dir)
 	w->n = n;
 	w->i = 0;
 	w->dir = dir;
-	st32(buf, (uint32_t) word);
-	st32(buf + 4, (uint32_t) (word >> 32));
+	bytes_st32(buf, (uint32_t) word);
+	bytes_st32(buf + 4, (uint32_t) (word >> 32));
 	w->pos = dir ? 8 + (size_t) n * RB64_DIR_ENTRY_BYTES : 8;
 }
 
@@ -57,12 +48,12 @@ rb64_write_bucket(rb64_writer *w, uint32_t key, size_t size)
 	{
 		uint8_t    *e = w->buf + 8 + w->i * RB64_DIR_ENTRY_BYTES;
 
-		st32(e, key);
-		st32(e + 4, (uint32_t) w->pos);
+		bytes_st32(e, key);
+		bytes_st32(e + 4, (uint32_t) w->pos);
 	}
 	else
 	{
-		st32(w->buf + w->pos, key);
+		bytes_st32(w->buf + w->pos, key);
 		w->pos += 4;
 	}
 	w->i++;
@@ -100,15 +91,15 @@ rb64_parse_dir(const uint8_t *buf, size_t len, rb64_bucket *out, int64_t n)
 
 	if (n < 0 || len < 8 || (uint64_t) n > (len - 8) / RB64_DIR_ENTRY_BYTES || dirend > len)
 		return false;
-	start = n > 0 ? rb_ld32(buf + 12) : len;
+	start = n > 0 ? bytes_ld32(buf + 12) : len;
 	if (start != dirend)
 		return false;
 	for (int64_t i = 0; i < n; i++)
 	{
 		const uint8_t *e = buf + 8 + (size_t) i * RB64_DIR_ENTRY_BYTES;
-		size_t		end = i + 1 < n ? rb_ld32(e + RB64_DIR_ENTRY_BYTES + 4) : len;
+		size_t		end = i + 1 < n ? bytes_ld32(e + RB64_DIR_ENTRY_BYTES + 4) : len;
 
-		out[i].key = rb_ld32(e);
+		out[i].key = bytes_ld32(e);
 		if (i > 0 && out[i].key <= out[i - 1].key)
 			return false;
 		if (end <= start || end > len ||
@@ -131,7 +122,7 @@ rb64_dir_locate(const uint8_t *dir, uint64_t n, size_t total, uint32_t key,
 	while (lo <= hi)
 	{
 		int64_t		mid = (lo + hi) >> 1;
-		uint32_t	k = rb_ld32(dir + 8 + (size_t) mid * RB64_DIR_ENTRY_BYTES);
+		uint32_t	k = bytes_ld32(dir + 8 + (size_t) mid * RB64_DIR_ENTRY_BYTES);
 
 		if (k < key)
 			lo = mid + 1;
@@ -142,11 +133,35 @@ rb64_dir_locate(const uint8_t *dir, uint64_t n, size_t total, uint32_t key,
 			const uint8_t *e = dir + 8 + (size_t) mid * RB64_DIR_ENTRY_BYTES;
 
 			*index = mid;
-			*start = rb_ld32(e + 4);
-			*end = mid + 1 < (int64_t) n ? rb_ld32(e + RB64_DIR_ENTRY_BYTES + 4) : total;
+			*start = bytes_ld32(e + 4);
+			*end = mid + 1 < (int64_t) n ? bytes_ld32(e + RB64_DIR_ENTRY_BYTES + 4) : total;
 			return *start >= dirend && *start < *end && *end <= total;
 		}
 	}
 	*index = -(lo + 1);
+	return true;
+}
+
+/* The reader of both forms: a portable value is walked bucket by bucket. */
+bool
+rb64_parse(const uint8_t *buf, size_t len, rb64_bucket *out, int64_t n)
+{
+	size_t		pos = 8;
+
+	if (rb64_is_dir(buf, len))
+		return rb64_parse_dir(buf, len, out, n);
+	for (int64_t i = 0; i < n; i++)
+	{
+		size_t		sz;
+
+		if (len - pos < 4)
+			return false;
+		out[i].key = bytes_ld32(buf + pos);
+		pos += 4;
+		sz = rb64_inner_size(buf + pos, len - pos);
+		if (sz == 0 || !rb_view_init(&out[i].view, buf + pos, sz))
+			return false;
+		pos += sz;
+	}
 	return true;
 }

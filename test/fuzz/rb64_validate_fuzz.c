@@ -7,8 +7,8 @@
  * never be read out of bounds; a valid value converted to the directory
  * form parses to the same buckets and converts back to the same bytes.
  */
-#include "bitmap64/rb64_format.h"
-#include "bitmap/rb_format.h"
+#include "bitmap64/rb64_stored.h"
+#include "bitmap/rb_kernels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +39,7 @@ read_stored(const uint8_t *data, size_t size)
 					en;
 
 		for (int64_t i = 0; i < n; i++)
-			if (rb64_dir_locate(data, (uint64_t) n, size, rb_ld32(data + 8 + 8 * i), &idx, &st, &en) &&
+			if (rb64_dir_locate(data, (uint64_t) n, size, bytes_ld32(data + 8 + 8 * i), &idx, &st, &en) &&
 				idx >= 0 && !(st < en && en <= size))
 				abort();
 	}

@@ -3,7 +3,7 @@
  * Bytes that validate must read consistently with CRoaring's deserializer
  * and must survive every reader; anything else must be rejected cleanly.
  */
-#include "bitmap/rb_format.h"
+#include "bitmap/rb_kernels.h"
 
 #include <roaring/roaring.h>
 #include <stdlib.h>

@@ -28,7 +28,7 @@ build() {	# name sources...
 	local name=$1; shift
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$root/src" -o "$work/$name" "$@" -lroaring
 }
-bitmap32="$root/src/bitmap/rb_format.c $root/src/bitmap/rb_kernels.c"
+bitmap32="$root/src/bitmap/rb_format.c $root/src/bitmap/rb_kernels.c $root/src/bitmap/rb_simd.c"
 bitmap64="$root/src/bitmap64/rb64_format.c $root/src/bitmap64/rb64_stored.c"
 build tag_expr "$root/test/fuzz/tag_expr_fuzz.c" "$root/src/audience/tag_expr.c"
 # shellcheck disable=SC2086

@@ -15,8 +15,8 @@
  *   seeds DIR32 DIR64     writes DIR32/<name> and DIR64/<name>
  */
 #include "bitmap/rb_canon.h"
-#include "bitmap/rb_format.h"
-#include "bitmap64/rb64_format.h"
+#include "bitmap/rb_kernels.h"
+#include "bitmap64/rb64_stored.h"
 
 #include <roaring/roaring.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ write_file(const char *dir, const char *name, const void *buf, size_t len)
 	}
 }
 
-/* The bytes a roaringbitmap value holds (rb_serialize in rb_datum.c). */
+/* The bytes a roaringbitmap value holds (rb_serialize in rb_datum_fmgr.c). */
 static uint8_t *
 serialize(roaring_bitmap_t *r, size_t *len)
 {

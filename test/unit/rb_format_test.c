@@ -2,8 +2,8 @@
  * Unit tests of the in-place reader and validator (src/bitmap/rb_format.c)
  * against CRoaring as the independent implementation, under ASan/UBSan.
  */
-// link: src/bitmap/rb_format.c src/bitmap/rb_kernels.c src/bitmap/rb_canon.c src/bitmap/rb_merge.c
-#include "bitmap/rb_format.h"
+// link: src/bitmap/rb_format.c src/bitmap/rb_kernels.c src/bitmap/rb_simd.c src/bitmap/rb_canon.c src/bitmap/rb_merge.c
+#include "bitmap/rb_kernels.h"
 #include "bitmap/rb_canon.h"
 #include "bitmap/rb_merge.h"
 

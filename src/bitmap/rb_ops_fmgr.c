@@ -1,8 +1,8 @@
 /*
- * rb_ops.c — set algebra, cardinalities and predicates between bitmaps,
+ * rb_ops_fmgr.c — set algebra, cardinalities and predicates between bitmaps,
  * and single-element membership.
  */
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 
 #include "access/detoast.h"
 #include "access/heaptoast.h"
@@ -24,7 +24,7 @@ apply_binop(FunctionCallInfo fcinfo, rb_binop op)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	rb_arg_release(&a);
 	rb_arg_release(&b);
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 PG_FUNCTION_INFO_V1(rb_and);
@@ -368,7 +368,7 @@ contains_sliced(struct varlena *p, uint32 x, bool *result)
 		cont = detoast_attr_slice(p, (int32) off, (int32) guess);
 		if (VARSIZE_ANY_EXHDR(cont) < 2)
 			rb_corrupt_error();
-		size = 2 + 4 * rb_ld16((const uint8 *) VARDATA_ANY(cont));
+		size = 2 + 4 * bytes_ld16((const uint8 *) VARDATA_ANY(cont));
 		if ((Size) size > VARSIZE_ANY_EXHDR(cont))
 		{
 			if ((uint64) off + size > total)
@@ -389,7 +389,7 @@ contains_sliced(struct varlena *p, uint32 x, bool *result)
 	if (rb_view_is_run(&v, i))
 	{
 		c.type = RB_RUN;
-		c.nruns = rb_ld16((const uint8 *) VARDATA_ANY(cont));
+		c.nruns = bytes_ld16((const uint8 *) VARDATA_ANY(cont));
 		c.data = (const uint8 *) VARDATA_ANY(cont) + 2;
 	}
 	else
@@ -449,7 +449,7 @@ add_or_remove(FunctionCallInfo fcinfo, int bmarg, int intarg, bool add)
 		roaring_bitmap_add(o->r, x);
 	else
 		roaring_bitmap_remove(o->r, x);
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 PG_FUNCTION_INFO_V1(rb_add);

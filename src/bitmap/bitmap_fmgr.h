@@ -1,6 +1,8 @@
 /*
- * roaringbitmap.h — the roaringbitmap type's in-memory forms, shared by the
- * fmgr glue of the bitmap module (and by later modules that take bitmaps).
+ * bitmap_fmgr.h — the one glue header of the bitmap module: the
+ * roaringbitmap type's in-memory forms, shared by the module's *_fmgr.c
+ * files (and by the glue of later modules that take bitmaps), and the
+ * plain-C cores they call (rb_format, rb_kernels, rb_merge, rb_canon).
  *
  * A roaringbitmap datum is either flat (a varlena holding the Roaring
  * portable serialization, read in place through rb_view) or an expanded
@@ -12,8 +14,8 @@
  * reset callback of a memory context: an ERROR or a cancel that unwinds the
  * context frees it.
  */
-#ifndef PERSONA_ROARINGBITMAP_H
-#define PERSONA_ROARINGBITMAP_H
+#ifndef PERSONA_BITMAP_FMGR_H
+#define PERSONA_BITMAP_FMGR_H
 
 #include "postgres.h"
 #include "fmgr.h"
@@ -23,7 +25,12 @@
 
 #include <roaring/roaring.h>
 
+#include "base/base_fmgr.h"
+#include "base/radix_sort.h"
+#include "bitmap/rb_canon.h"
 #include "bitmap/rb_format.h"
+#include "bitmap/rb_kernels.h"
+#include "bitmap/rb_merge.h"
 
 /* A CRoaring bitmap owned by a memory context. */
 typedef struct RbOwned
@@ -48,14 +55,8 @@ typedef struct RbExpanded
 								 * second arrives (own->r is NULL meanwhile) */
 } RbExpanded;
 
-extern const ExpandedObjectMethods rb_expanded_methods;
-
-static inline bool
-rb_datum_is_expanded(Datum d)
-{
-	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
-		DatumGetEOHP(d)->eoh_methods == &rb_expanded_methods;
-}
+/* The datum is an RbExpanded (a function: the methods live in rb_datum_fmgr.c). */
+extern bool rb_datum_is_expanded(Datum d);
 
 extern RbExpanded *rb_expanded_new(MemoryContext parent);
 extern RbExpanded *rb_expanded_from_datum(Datum d, MemoryContext parent);
@@ -67,18 +68,6 @@ extern void rb_expanded_add(RbExpanded *e, uint32 x);
 
 #define RB_PENDING_MAX 4096
 
-/* The per-row path of rb_build_agg: one store, the rest out of line. */
-static inline void
-rb_expanded_add_fast(RbExpanded *e, uint32 x)
-{
-	if (likely(e->pending != NULL && e->npending < RB_PENDING_MAX))
-	{
-		e->pending[e->npending++] = x;
-		e->flat_size = 0;
-	}
-	else
-		rb_expanded_add(e, x);
-}
 extern void rbx_flush_pending(RbExpanded *e);
 /* Add values in any order (sorts them in place first when needed). */
 extern void rb_add_values(roaring_bitmap_t *r, uint32 *vals, size_t n);
@@ -152,9 +141,7 @@ extern void rb_check_interrupts(void);
 
 /* Report bytes that failed rb_validate (or stored bytes that are corrupt). */
 extern void rb_validate_or_error(const char *buf, size_t len, int sqlstate);
-pg_attribute_noreturn() extern void rb_corrupt_error(void);
-
-#define PG_RETURN_ROARING(o) PG_RETURN_BYTEA_P(rb_serialize_free(o))
+extern void rb_corrupt_error(void) pg_attribute_noreturn();
 
 extern bool rb_arg_contains_value(RbArg *a, uint32 x);
 extern uint64 rb_args_and_cardinality(RbArg *a, RbArg *b);

@@ -1,11 +1,8 @@
 /*
- * rb_datum.c — ownership of CRoaring bitmaps, the expanded form, and
+ * rb_datum_fmgr.c — ownership of CRoaring bitmaps, the expanded form, and
  * argument/result conversion shared by every bitmap function.
  */
-#include "bitmap/roaringbitmap.h"
-#include "bitmap/rb_canon.h"
-#include "bitmap/rb_merge.h"
-#include "base/radix_sort.h"
+#include "bitmap/bitmap_fmgr.h"
 
 #include "access/detoast.h"
 #include "libpq/pqformat.h"
@@ -141,10 +138,17 @@ rb_validate_or_error(const char *buf, size_t len, int sqlstate)
 static Size rbx_get_flat_size(ExpandedObjectHeader *eohptr);
 static void rbx_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
-const ExpandedObjectMethods rb_expanded_methods = {
+static const ExpandedObjectMethods rb_expanded_methods = {
 	rbx_get_flat_size,
 	rbx_flatten_into
 };
+
+bool
+rb_datum_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &rb_expanded_methods;
+}
 
 RbExpanded *
 rb_expanded_new(MemoryContext parent)

@@ -1,5 +1,7 @@
 /*
- * rb64.h — the roaringbitmap64 type's in-memory forms (fmgr side).
+ * bitmap64_fmgr.h — the one glue header of the bitmap64 module: the
+ * roaringbitmap64 type's in-memory forms, shared by its *_fmgr.c files, on
+ * top of the bitmap module's glue header and the 64-bit cores.
  *
  * A value is flat (the stored form of rb64_format.h: the portable 64-bit
  * format, with a bucket directory when it has several buckets; read in
@@ -7,34 +9,23 @@
  * one CRoaring 32-bit bitmap per high key.  Every set operation works
  * bucket by bucket with the 32-bit routines of src/bitmap/.
  */
-#ifndef PERSONA_RB64_H
-#define PERSONA_RB64_H
+#ifndef PERSONA_BITMAP64_FMGR_H
+#define PERSONA_BITMAP64_FMGR_H
 
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 #include "bitmap64/rb64_format.h"
+#include "bitmap64/rb64_set.h"
+#include "bitmap64/rb64_stored.h"
 
-/* CRoaring bitmaps per high key, freed when their memory context goes. */
-typedef struct Rb64Set
-{
-	MemoryContextCallback cb;
-	MemoryContext cxt;
-	int32		n;
-	int32		cap;
-	uint32	   *keys;			/* ascending */
-	roaring_bitmap_t **bms;
-} Rb64Set;
-
+/*
+ * CRoaring bitmaps per high key (bitmap64/rb64_set.h) whose arrays live in
+ * cxt and whose bitmaps are freed when cxt goes.
+ */
 extern Rb64Set *rb64set_new(MemoryContext cxt);
 /* Free the bitmaps now (the context callback then has nothing to do). */
 extern void rb64set_free(Rb64Set *s);
-/* The bitmap for key, created empty when absent. */
-extern roaring_bitmap_t *rb64set_slot(Rb64Set *s, uint32 key);
-/* Make sure every key of the ascending list has a slot, in one merge pass. */
-extern void rb64set_ensure_keys(Rb64Set *s, const uint32 *keys, int64 n);
-extern int32 rb64set_find(const Rb64Set *s, uint32 key);
-/* Drop empty bitmaps. */
-extern void rb64set_compact(Rb64Set *s);
-extern void rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy);
+/* ERROR for a failed rb64set_* call (too many keys, out of memory). */
+extern void rb64set_check(rb64_set_status st);
 
 /* Expanded form: the aggregate state. */
 typedef struct Rb64Expanded
@@ -47,14 +38,8 @@ typedef struct Rb64Expanded
 	Size		flat_size;
 } Rb64Expanded;
 
-extern const ExpandedObjectMethods rb64_expanded_methods;
-
-static inline bool
-rb64_datum_is_expanded(Datum d)
-{
-	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
-		DatumGetEOHP(d)->eoh_methods == &rb64_expanded_methods;
-}
+/* The datum is an Rb64Expanded (a function: the methods live in rb64_datum_fmgr.c). */
+extern bool rb64_datum_is_expanded(Datum d);
 
 extern Rb64Expanded *rb64_expanded_new(MemoryContext parent);
 extern Rb64Expanded *rb64_expanded_from_flat(bytea *flat, MemoryContext parent);
@@ -102,7 +87,7 @@ extern bytea *rb64_stored_from_portable(bytea *portable);
 extern bytea *rb64_portable_of(bytea *stored);
 
 extern void rb64_validate_or_error(const char *buf, size_t len, int sqlstate);
-pg_attribute_noreturn() extern void rb64_corrupt_error(void);
+extern void rb64_corrupt_error(void) pg_attribute_noreturn();
 extern void rb64_oom_check(const void *p);
 
 #define PG_RETURN_RB64(b) PG_RETURN_BYTEA_P(b)

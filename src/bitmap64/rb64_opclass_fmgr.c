@@ -1,9 +1,9 @@
 /*
- * rb64_opclass.c — btree and hash support on the set, independent of the
+ * rb64_opclass_fmgr.c — btree and hash support on the set, independent of the
  * container layout.  The order is lexicographic on the elements in
  * unsigned 64-bit order, as roaringbitmap's is on 32-bit elements.
  */
-#include "bitmap64/rb64.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 /* Is s's set exactly the first |s| elements of l's? */
 static bool

@@ -1,5 +1,5 @@
 /*
- * tag_expr_agg.c — rb_tag_expr_agg, rb_tag_expr_count_agg, rb_tag_expr_tags
+ * tag_expr_agg_fmgr.c — rb_tag_expr_agg, rb_tag_expr_count_agg, rb_tag_expr_tags
  * and rb_tgi.
  *
  * The aggregate state keeps, for each tag the expression names, the OR of
@@ -9,11 +9,7 @@
  * with text and binary I/O) so Citus can combine partial states; in memory
  * it is an expanded object, so rows never re-serialize it.
  */
-#include "bitmap/roaringbitmap.h"
-#include "base/base_fmgr.h"
-#include "audience/tag_expr.h"
-#include "bitmap/rb_canon.h"
-#include "bitmap/rb_merge.h"
+#include "audience/audience_fmgr.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -168,7 +164,8 @@ te_state_or_arg(TeState *st, int i, RbArg *in)
 
 /*
  * Flat form: magic, expression length and bytes, tag count, then per tag a
- * length (0 = no rows) and a portable bitmap.  Unaligned: read with memcpy.
+ * length (0 = no rows) and a portable bitmap; little-endian integers, read
+ * and written through base/bytes.h.
  */
 static Size
 te_get_flat_size(ExpandedObjectHeader *eohptr)
@@ -202,23 +199,15 @@ te_get_flat_size(ExpandedObjectHeader *eohptr)
 }
 
 static void
-put32(char **p, uint32 v)
-{
-	memcpy(*p, &v, 4);
-	*p += 4;
-}
-
-static void
 te_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
 	TeState    *st = (TeState *) eohptr;
-	char	   *p = VARDATA(result);
+	byte_writer w = {(uint8_t *) VARDATA(result), 0};
 
-	put32(&p, TE_STATE_MAGIC);
-	put32(&p, (uint32) st->exprlen);
-	memcpy(p, st->expr, st->exprlen);
-	p += st->exprlen;
-	put32(&p, (uint32) st->prog->ntags);
+	bw_u32(&w, TE_STATE_MAGIC);
+	bw_u32(&w, (uint32) st->exprlen);
+	bw_bytes(&w, st->expr, st->exprlen);
+	bw_u32(&w, (uint32) st->prog->ntags);
 	for (int i = 0; i < st->prog->ntags; i++)
 	{
 		roaring_bitmap_t *r;
@@ -228,24 +217,14 @@ te_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 
 		if (r == NULL)
 		{
-			put32(&p, 0);
+			bw_u32(&w, 0);
 			continue;
 		}
-		put32(&p, (uint32) roaring_bitmap_portable_size_in_bytes(r));
-		p += roaring_bitmap_portable_serialize(r, p);
+		bw_u32(&w, (uint32) roaring_bitmap_portable_size_in_bytes(r));
+		w.len += roaring_bitmap_portable_serialize(r, (char *) w.p + w.len);
 	}
-	Assert(p - (char *) result == (ptrdiff_t) allocated_size);
+	Assert(VARHDRSZ + w.len == allocated_size);
 	SET_VARSIZE(result, allocated_size);
-}
-
-static bool
-get32(const char **p, const char *end, uint32 *v)
-{
-	if (end - *p < 4)
-		return false;
-	memcpy(v, *p, 4);
-	*p += 4;
-	return true;
 }
 
 static void
@@ -265,28 +244,29 @@ state_corrupt(const char *why, int sqlstate)
 static TeState *
 te_state_from_flat(const char *data, size_t len, MemoryContext parent, bool validate, int sqlstate)
 {
-	const char *p = data,
-			   *end = data + len;
+	byte_reader r;
+	const uint8_t *expr;
 	uint32		magic,
 				exprlen,
 				ntags;
 	TeState    *st;
 
-	if (!get32(&p, end, &magic) || magic != TE_STATE_MAGIC)
+	br_init(&r, data, len);
+	if (!br_u32(&r, &magic) || magic != TE_STATE_MAGIC)
 		state_corrupt("bad header", sqlstate);
-	if (!get32(&p, end, &exprlen) || (size_t) (end - p) < exprlen)
+	if (!br_u32(&r, &exprlen) || (expr = br_skip(&r, exprlen)) == NULL)
 		state_corrupt("truncated expression", sqlstate);
-	st = te_state_new(p, exprlen, parent);
-	p += exprlen;
-	if (!get32(&p, end, &ntags) || ntags != (uint32) st->prog->ntags)
+	st = te_state_new((const char *) expr, exprlen, parent);
+	if (!br_u32(&r, &ntags) || ntags != (uint32) st->prog->ntags)
 		state_corrupt("tag count does not match the expression", sqlstate);
 	for (uint32 i = 0; i < ntags; i++)
 	{
 		uint32		blen;
+		const char *p;
 		RbOwned    *o;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!get32(&p, end, &blen) || (size_t) (end - p) < blen)
+		if (!br_u32(&r, &blen) || (p = (const char *) br_skip(&r, blen)) == NULL)
 			state_corrupt("truncated bitmap", sqlstate);
 		if (blen == 0)
 			continue;
@@ -297,9 +277,8 @@ te_state_from_flat(const char *data, size_t len, MemoryContext parent, bool vali
 		if (o->r == NULL)
 			state_corrupt("unreadable bitmap", sqlstate);
 		st->sets[i] = o;
-		p += blen;
 	}
-	if (p != end)
+	if (br_left(&r) != 0)
 		state_corrupt("trailing bytes", sqlstate);
 	return st;
 }
@@ -471,7 +450,7 @@ rb_tag_expr_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 	{
 		o = rb_new_owned();
-		PG_RETURN_ROARING(o);
+		PG_RETURN_BYTEA_P(rb_serialize_free(o));
 	}
 	st = te_state_of(PG_GETARG_DATUM(0), CurrentMemoryContext, false);
 	sets = ready_sets(st);
@@ -479,7 +458,7 @@ rb_tag_expr_final(PG_FUNCTION_ARGS)
 	te_stop_requested = interrupt_pending;
 	while ((o->r = te_eval(st->prog, sets)) == NULL)
 		eval_failed();
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 PG_FUNCTION_INFO_V1(rb_tag_expr_count_final);

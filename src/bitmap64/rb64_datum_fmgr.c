@@ -1,11 +1,8 @@
 /*
- * rb64_datum.c — ownership, the expanded form, argument parsing and
+ * rb64_datum_fmgr.c — ownership, the expanded form, argument parsing and
  * result building for roaringbitmap64.
  */
-#include "bitmap64/rb64.h"
-#include "bitmap/rb_canon.h"
-#include "bitmap/rb_merge.h"
-#include "base/radix_sort.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "access/detoast.h"
 #include "miscadmin.h"
@@ -45,17 +42,45 @@ rb64_validate_or_error(const char *buf, size_t len, int sqlstate)
 				 errhint("Binary input must be the portable 64-bit Roaring serialization (a uint64 bucket count, then per bucket a uint32 high key and a 32-bit portable bitmap), as written by CRoaring or pg_roaringbitmap.")));
 }
 
-/* ---- sets of CRoaring bitmaps ---- */
+/* ---- sets of CRoaring bitmaps: the algorithms are rb64_set.c ---- */
+
+/* A set, the host that gives it its context's memory, and the callback
+ * that frees its CRoaring bitmaps when that context goes (error, cancel). */
+typedef struct Rb64SetBox
+{
+	Rb64Set		set;			/* first: an Rb64Set * is its box */
+	core_host	host;
+	MemoryContextCallback cb;
+} Rb64SetBox;
+
+static void *
+set_host_alloc(void *ctx, size_t size)
+{
+	return MemoryContextAllocHuge((MemoryContext) ctx, size);
+}
+
+static void *
+set_host_realloc(void *ctx, void *p, size_t size)
+{
+	return repalloc_huge(p, size);
+}
 
 static void
-rb64set_release(void *arg)
+set_host_release(void *ctx, void *p)
 {
-	Rb64Set    *s = (Rb64Set *) arg;
+	pfree(p);
+}
 
-	for (int32 i = 0; i < s->n; i++)
-		if (s->bms[i])
-			roaring_bitmap_free(s->bms[i]);
-	s->n = 0;
+static void
+set_host_tick(void *ctx)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+static void
+rb64set_release_cb(void *arg)
+{
+	rb64set_release((Rb64Set *) arg);
 }
 
 void
@@ -67,221 +92,29 @@ rb64set_free(Rb64Set *s)
 Rb64Set *
 rb64set_new(MemoryContext cxt)
 {
-	Rb64Set    *s = MemoryContextAllocZero(cxt, sizeof(Rb64Set));
+	Rb64SetBox *box = MemoryContextAllocZero(cxt, sizeof(Rb64SetBox));
 
-	s->cxt = cxt;
-	s->cap = 4;
-	s->keys = MemoryContextAlloc(cxt, s->cap * sizeof(uint32));
-	s->bms = MemoryContextAllocZero(cxt, s->cap * sizeof(roaring_bitmap_t *));
-	s->cb.func = rb64set_release;
-	s->cb.arg = s;
-	MemoryContextRegisterResetCallback(cxt, &s->cb);
-	return s;
-}
-
-static void
-rb64set_grow(Rb64Set *s, int64 need)
-{
-	int64		cap = s->cap;
-
-	if (need <= cap)
-		return;
-	while (cap < need)
-		cap *= 2;
-	s->keys = repalloc_huge(s->keys, cap * sizeof(uint32));
-	s->bms = repalloc_huge(s->bms, cap * sizeof(roaring_bitmap_t *));
-	s->cap = (int32) cap;
-}
-
-int32
-rb64set_find(const Rb64Set *s, uint32 key)
-{
-	int32		lo = 0,
-				hi = s->n - 1;
-
-	while (lo <= hi)
-	{
-		int32		mid = (lo + hi) >> 1;
-
-		if (s->keys[mid] < key)
-			lo = mid + 1;
-		else if (s->keys[mid] > key)
-			hi = mid - 1;
-		else
-			return mid;
-	}
-	return -(lo + 1);
-}
-
-roaring_bitmap_t *
-rb64set_slot(Rb64Set *s, uint32 key)
-{
-	int32		i;
-
-	if (s->n > 0 && s->keys[s->n - 1] == key)
-		return s->bms[s->n - 1];
-	if (s->n == 0 || s->keys[s->n - 1] < key)
-		i = s->n;
-	else
-	{
-		i = rb64set_find(s, key);
-		if (i >= 0)
-			return s->bms[i];
-		i = -i - 1;
-	}
-	rb64set_grow(s, (int64) s->n + 1);
-	memmove(s->keys + i + 1, s->keys + i, (s->n - i) * sizeof(uint32));
-	memmove(s->bms + i + 1, s->bms + i, (s->n - i) * sizeof(roaring_bitmap_t *));
-	s->keys[i] = key;
-	s->bms[i] = NULL;
-	s->n++;
-	s->bms[i] = roaring_bitmap_create();
-	rb64_oom_check(s->bms[i]);
-	return s->bms[i];
+	box->host.alloc = set_host_alloc;
+	box->host.realloc = set_host_realloc;
+	box->host.release = set_host_release;
+	box->host.tick = set_host_tick;
+	box->host.ctx = cxt;
+	rb64set_init(&box->set, &box->host);
+	box->cb.func = rb64set_release_cb;
+	box->cb.arg = &box->set;
+	MemoryContextRegisterResetCallback(cxt, &box->cb);
+	return &box->set;
 }
 
 void
-rb64set_ensure_keys(Rb64Set *s, const uint32 *keys, int64 n)
+rb64set_check(rb64_set_status st)
 {
-	int64		missing = 0,
-				i,
-				j,
-				k;
-
-	for (i = 0, j = 0; i < n; i++)
-	{
-		while (j < s->n && s->keys[j] < keys[i])
-			j++;
-		if (j == s->n || s->keys[j] != keys[i])
-			missing++;
-	}
-	if (missing == 0)
-		return;
-	if ((int64) s->n + missing > INT32_MAX / 2)
+	if (st == RB64_SET_TOO_MANY_KEYS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("roaringbitmap64 with more than %d high keys", INT32_MAX / 2)));
-	rb64set_grow(s, (int64) s->n + missing);
-	/* merge from the back, in place */
-	i = n - 1;
-	j = s->n - 1;
-	k = s->n + missing - 1;
-	while (i >= 0)
-	{
-		if (j >= 0 && s->keys[j] > keys[i])
-		{
-			s->keys[k] = s->keys[j];
-			s->bms[k--] = s->bms[j--];
-		}
-		else if (j >= 0 && s->keys[j] == keys[i])
-		{
-			s->keys[k] = s->keys[j];
-			s->bms[k--] = s->bms[j--];
-			i--;
-		}
-		else
-		{
-			s->keys[k] = keys[i--];
-			s->bms[k--] = NULL;
-		}
-	}
-	s->n += (int32) missing;
-	/* allocate after the merge, so that an error leaves no stray pointer */
-	for (i = 0; i < s->n; i++)
-		if (s->bms[i] == NULL)
-		{
-			s->bms[i] = roaring_bitmap_create();
-			if (s->bms[i] == NULL)
-			{
-				rb64set_compact(s);
-				rb64_oom_check(NULL);
-			}
-		}
-}
-
-void
-rb64set_compact(Rb64Set *s)
-{
-	int32		k = 0;
-
-	for (int32 i = 0; i < s->n; i++)
-	{
-		if (s->bms[i] == NULL)
-			continue;
-		if (roaring_bitmap_is_empty(s->bms[i]))
-		{
-			roaring_bitmap_free(s->bms[i]);
-			continue;
-		}
-		s->keys[k] = s->keys[i];
-		s->bms[k++] = s->bms[i];
-	}
-	s->n = k;
-}
-
-static void
-radix_sort_uint64(uint64 *v, size_t n)
-{
-	uint64	   *tmp = palloc(n * sizeof(uint64));
-	uint64	   *r = radix_sort(v, tmp, n, sizeof(uint64), RS_UINT64, rb_check_interrupts);
-
-	if (r != v)
-		memcpy(v, r, n * sizeof(uint64));
-	pfree(tmp);
-}
-
-/*
- * Add values in any order: sorted, then each high key's run of low halves
- * merges into its bitmap in one pass (lazy: repair before reading).
- */
-void
-rb64set_add_values(Rb64Set *s, uint64 *vals, size_t n, bool lazy)
-{
-	uint32	   *keys,
-			   *lows;
-	size_t		nkeys = 0;
-	bool		sorted = true;
-
-	if (n == 0)
-		return;
-	for (size_t i = 1; i < n && sorted; i++)
-		sorted = vals[i - 1] <= vals[i];
-	if (!sorted)
-		radix_sort_uint64(vals, n);
-	keys = palloc(n * sizeof(uint32));
-	lows = palloc(n * sizeof(uint32));
-	for (size_t i = 0; i < n; i++)
-	{
-		uint32		k = (uint32) (vals[i] >> 32);
-
-		if ((i % RB_CHECK_EVERY) == 0)
-			CHECK_FOR_INTERRUPTS();
-
-		if (nkeys == 0 || keys[nkeys - 1] != k)
-			keys[nkeys++] = k;
-		lows[i] = (uint32) vals[i];
-	}
-	rb64set_ensure_keys(s, keys, nkeys);
-	for (size_t i = 0, ki = 0; i < n; ki++)
-	{
-		size_t		j = i;
-		int32		slot = rb64set_find(s, keys[ki]);
-
-		while (j < n && (uint32) (vals[j] >> 32) == keys[ki])
-			j++;
-		/* a key's values in slices, a cancel check before each */
-		for (size_t k = i; k < j; k += RB_CHECK_EVERY)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (!rb_lazy_or_sorted(s->bms[slot], lows + k, Min(j - k, RB_CHECK_EVERY)))
-				rb64_oom_check(NULL);
-		}
-		if (!lazy)
-			roaring_bitmap_repair_after_lazy(s->bms[slot]);
-		i = j;
-	}
-	pfree(keys);
-	pfree(lows);
+				 errmsg("roaringbitmap64 with more than %d high keys", RB64_SET_MAX_KEYS)));
+	if (st == RB64_SET_NO_MEMORY)
+		rb64_oom_check(NULL);
 }
 
 /* ---- building results ---- */
@@ -499,10 +332,17 @@ rb64_serialize_set(Rb64Set *s, bool optimize)
 static Size rb64x_get_flat_size(ExpandedObjectHeader *eohptr);
 static void rb64x_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
-const ExpandedObjectMethods rb64_expanded_methods = {
+static const ExpandedObjectMethods rb64_expanded_methods = {
 	rb64x_get_flat_size,
 	rb64x_flatten_into
 };
+
+bool
+rb64_datum_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &rb64_expanded_methods;
+}
 
 Rb64Expanded *
 rb64_expanded_new(MemoryContext parent)
@@ -538,7 +378,7 @@ rb64_expanded_from_flat(bytea *flat, MemoryContext parent)
 	keys = palloc(Max(a.n, 1) * sizeof(uint32));
 	for (int64 i = 0; i < a.n; i++)
 		keys[i] = a.b[i].key;
-	rb64set_ensure_keys(e->set, keys, a.n);
+	rb64set_check(rb64set_ensure_keys(e->set, keys, a.n));
 	for (int64 i = 0; i < a.n; i++)
 	{
 		roaring_bitmap_t *r;
@@ -562,7 +402,7 @@ rb64x_flush_pending(Rb64Expanded *e)
 {
 	if (e->npending == 0)
 		return;
-	rb64set_add_values(e->set, e->pending, e->npending, true);
+	rb64set_check(rb64set_add_values(e->set, e->pending, e->npending, true));
 	e->npending = 0;
 	e->lazy = true;
 }

@@ -1,9 +1,8 @@
 /*
- * rb64_io.c — text, binary, array forms of roaringbitmap64, and the casts
+ * rb64_io_fmgr.c — text, binary, array forms of roaringbitmap64, and the casts
  * to and from roaringbitmap.
  */
-#include "bitmap64/rb64.h"
-#include "bitmap/rb_merge.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -18,7 +17,7 @@ from_values(uint64 *vals, size_t n)
 	Rb64Set    *s = rb64set_new(CurrentMemoryContext);
 	bytea	   *result;
 
-	rb64set_add_values(s, vals, n, false);
+	rb64set_check(rb64set_add_values(s, vals, n, false));
 	result = rb64_serialize_set(s, false);
 	rb64set_free(s);
 	return result;

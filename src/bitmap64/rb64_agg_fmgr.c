@@ -1,5 +1,5 @@
 /*
- * rb64_agg.c — roaringbitmap64 aggregates.
+ * rb64_agg_fmgr.c — roaringbitmap64 aggregates.
  *
  * As for roaringbitmap, the state type is the value type itself (concrete:
  * Citus and parallel workers ship it with its send/recv, and the
@@ -8,9 +8,7 @@
  * bitmap per high key — modified in place: a row costs one 32-bit set
  * operation per bucket it touches, never a re-serialization.
  */
-#include "bitmap64/rb64.h"
-#include "base/base_fmgr.h"
-#include "bitmap/rb_merge.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 static Rb64Expanded *
 expand(Datum d, MemoryContext aggctx)
@@ -90,7 +88,7 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 				/* pending adds first, so that they land in the same buckets */
 				if (st->npending)
 					rb64_expanded_ready(st);
-				rb64set_ensure_keys(s, keys, in.n);
+				rb64set_check(rb64set_ensure_keys(s, keys, in.n));
 				pfree(keys);
 				for (int64 i = 0, j = 0; i < in.n; i++)
 				{
@@ -132,7 +130,7 @@ fold(FunctionCallInfo fcinfo, FoldOp op, const char *fname)
 				MemoryContextSwitchTo(old);
 				for (int64 i = 0; i < in.n; i++)
 					keys[i] = in.b[i].key;
-				rb64set_ensure_keys(s, keys, in.n);
+				rb64set_check(rb64set_ensure_keys(s, keys, in.n));
 				pfree(keys);
 				for (int64 i = 0, j = 0; i < in.n; i++)
 				{

@@ -1,10 +1,9 @@
 /*
- * rb64_ops.c — set algebra, cardinalities, predicates and membership for
+ * rb64_ops_fmgr.c — set algebra, cardinalities, predicates and membership for
  * roaringbitmap64: a merge over the high keys, the 32-bit routines on each
  * pair of inner bitmaps.
  */
-#include "bitmap64/rb64.h"
-#include "bitmap/rb_merge.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "access/detoast.h"
 #include "access/heaptoast.h"
@@ -429,7 +428,7 @@ inner_header_at(SliceReader *rd, uint64 pos, bool keyed, uint64 want, rb_view *v
 	if (got < skip + 8)
 		rb64_corrupt_error();
 	if (keyed)
-		*key = rb_ld32(b);
+		*key = bytes_ld32(b);
 	hsize = rb_header_size(b + skip, got - skip);
 	if (skip + hsize > got)
 		b = slice_at(rd, pos, skip + hsize, &got);
@@ -449,7 +448,7 @@ container_size(SliceReader *rd, uint64 inner, const rb_view *v, int32 ci)
 
 		if (got < 2)
 			rb64_corrupt_error();
-		size = 2 + 4 * (int64) rb_ld16(r);
+		size = 2 + 4 * (int64) bytes_ld16(r);
 	}
 	return size;
 }
@@ -475,7 +474,7 @@ container_contains_at(SliceReader *rd, uint64 inner, uint64 limit, const rb_view
 	if (rb_view_is_run(v, ci))
 	{
 		c.type = RB_RUN;
-		c.nruns = rb_ld16(b);
+		c.nruns = bytes_ld16(b);
 		c.data = b + 2;
 	}
 	else
@@ -533,7 +532,7 @@ contains_sliced(struct varlena *p, uint64 x, bool *result)
 
 	if (got < 8)
 		rb64_corrupt_error();
-	n = rb_ld64(b);
+	n = bytes_ld64(b);
 	if ((n & RB64_DIR_FLAG) != 0)
 	{
 		n &= ~RB64_DIR_FLAG;

@@ -1,12 +1,12 @@
 /*
- * rb64_funcs.c — ranges, order statistics, selection and shifts.
+ * rb64_funcs_fmgr.c — ranges, order statistics, selection and shifts.
  *
  * Ranges are [range_start, range_end) of unsigned 64-bit values passed as
  * bigint (negative = 2^63 and above), and range_end = 0 means "to the
  * end", 2^64, as in pg_roaringbitmap 1.2.  Buckets outside a range are
  * copied as bytes; the ones it touches go through CRoaring.
  */
-#include "bitmap64/rb64.h"
+#include "bitmap64/bitmap64_fmgr.h"
 
 #include "miscadmin.h"
 
@@ -333,6 +333,7 @@ set_add_range(Rb64Set *s, uint64 lo, uint64 hi)
 		uint64		e = Min(hi, bucket_end);
 		roaring_bitmap_t *r = rb64set_slot(s, key);
 
+		rb64_oom_check(r);
 		if (lo == e)
 			roaring_bitmap_add(r, (uint32) lo);
 		else

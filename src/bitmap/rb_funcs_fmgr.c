@@ -1,11 +1,11 @@
 /*
- * rb_funcs.c — ranges, order statistics, selection and shifts.
+ * rb_funcs_fmgr.c — ranges, order statistics, selection and shifts.
  *
  * Range arguments are [range_start, range_end) as bigint, clamped to
  * [0, 2^32) the way pg_roaringbitmap clamps them, so that callers can pass
  * 4294967296 for "to the end".
  */
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 
 /* Number of elements <= x. */
 static uint64
@@ -77,7 +77,7 @@ range_op(FunctionCallInfo fcinfo, RangeOp op)
 			}
 			break;
 	}
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 PG_FUNCTION_INFO_V1(rb_fill);
@@ -263,7 +263,7 @@ rb_select(PG_FUNCTION_ARGS)
 	if (o->r == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	rb_arg_release(&a);
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 #define SHIFT_BUF 4096
@@ -323,7 +323,7 @@ shift_by(FunctionCallInfo fcinfo, int64 distance)
 		rb_corrupt_error();
 	if (nbuf)
 		roaring_bitmap_add_many(o->r, nbuf, buf);
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 /* Beyond +-2^32 every element leaves the domain; clamping avoids overflow. */
@@ -361,5 +361,5 @@ rb_runoptimize(PG_FUNCTION_ARGS)
 	rb_arg_get(fcinfo, 0, &a);
 	o = rb_arg_roaring_copy(&a);
 	roaring_bitmap_run_optimize(o->r);
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }

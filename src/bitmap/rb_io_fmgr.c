@@ -1,7 +1,7 @@
 /*
- * rb_io.c — text, binary and array forms of roaringbitmap.
+ * rb_io_fmgr.c — text, binary and array forms of roaringbitmap.
  */
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 
 #include <limits.h>
 
@@ -352,7 +352,7 @@ rb_build(PG_FUNCTION_ARGS)
 	memcpy(vals, ARR_DATA_PTR(a), n * sizeof(uint32));
 	rb_add_values(o->r, vals, n);
 	pfree(vals);
-	PG_RETURN_ROARING(o);
+	PG_RETURN_BYTEA_P(rb_serialize_free(o));
 }
 
 PG_FUNCTION_INFO_V1(rb_to_array);

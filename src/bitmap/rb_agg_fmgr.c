@@ -1,5 +1,5 @@
 /*
- * rb_agg.c — bitmap aggregates.
+ * rb_agg_fmgr.c — bitmap aggregates.
  *
  * The state type is roaringbitmap itself (concrete, so Citus can run these
  * as partial aggregates and parallel workers can ship states without a
@@ -9,9 +9,20 @@
  * combine functions, since combining two states is the same set operation
  * as folding in one more bitmap.
  */
-#include "bitmap/roaringbitmap.h"
-#include "base/base_fmgr.h"
-#include "bitmap/rb_merge.h"
+#include "bitmap/bitmap_fmgr.h"
+
+/* The per-row path of rb_build_agg: one store, the rest out of line. */
+static inline void
+rb_expanded_add_fast(RbExpanded *e, uint32 x)
+{
+	if (likely(e->pending != NULL && e->npending < RB_PENDING_MAX))
+	{
+		e->pending[e->npending++] = x;
+		e->flat_size = 0;
+	}
+	else
+		rb_expanded_add(e, x);
+}
 
 /* The state as our read-write expanded object; expanded on first use. */
 static inline RbExpanded *

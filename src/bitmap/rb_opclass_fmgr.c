@@ -1,5 +1,5 @@
 /*
- * rb_opclass.c — btree and hash support, which pg_roaringbitmap lacks, so
+ * rb_opclass_fmgr.c — btree and hash support, which pg_roaringbitmap lacks, so
  * that DISTINCT, GROUP BY, UNION, merge and hash joins work on bitmaps.
  *
  * Both are defined on the set, not the bytes: the same set may be stored
@@ -7,7 +7,7 @@
  * walk the canonical stream of maximal intervals.  The order is
  * lexicographic on the elements in unsigned order: {1,2} < {1,3} < {2}.
  */
-#include "bitmap/roaringbitmap.h"
+#include "bitmap/bitmap_fmgr.h"
 
 static int
 compare_args(FunctionCallInfo fcinfo)
