@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make test: every test persona has, ending with one line "N passed, N failed".
+#   0. the module contract on the source tree (test/layout/check.sh)
 #   1. plain-C unit tests of the algorithm cores (test/unit)
 #   2. pg_regress: sql/*.sql against expected/*.out
 #   3. pgTAP: test/pgtap/*.sql through pg_prove
@@ -20,6 +21,11 @@ failures=""
 count() {	# count NAME OK?
 	if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $1"; fi
 }
+
+say "== module layout (test/layout/check.sh)"
+out=$(bash test/layout/check.sh 2>&1); rc=$?
+printf '%s\n' "$out" | sed 's/^/  /' >&2
+count layout $rc
 
 say "== unit tests (plain C)"
 out=$(bash test/unit/run.sh 2>&1); rc=$?
