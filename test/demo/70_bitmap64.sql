@@ -15,14 +15,18 @@ SELECT id_type, count(*) AS "rows", rb64_cardinality(rb64_build_agg(h)) AS disti
 FROM id_hashes GROUP BY id_type ORDER BY count(*) DESC, id_type;
 
 \echo 'Phones typed at the till that the CRM also knows (rb64_and_cardinality), and the'
-\echo 'smallest and largest hash as unsigned numbers (rb64_min, rb64_max):'
+\echo 'smallest and largest hash in unsigned order (rb64_min, rb64_max: a bigint at or'
+\echo 'above 2^63 comes back negative; + 2^64 shows it as the unsigned number):'
 WITH s AS (
     SELECT rb64_build_agg(h) FILTER (WHERE source = 'store') AS store,
            rb64_build_agg(h) FILTER (WHERE source = 'crm') AS crm
     FROM id_hashes WHERE id_type = 'phone'
 )
 SELECT rb64_cardinality(store) AS store_phones, rb64_and_cardinality(store, crm) AS also_in_crm,
-       rb64_min(store | crm) AS smallest_unsigned, rb64_max(store | crm) AS largest_unsigned
+       rb64_min(store | crm)::numeric + CASE WHEN rb64_min(store | crm) < 0 THEN 18446744073709551616 ELSE 0 END
+         AS smallest_unsigned,
+       rb64_max(store | crm)::numeric + CASE WHEN rb64_max(store | crm) < 0 THEN 18446744073709551616 ELSE 0 END
+         AS largest_unsigned
 FROM s;
 
 \echo 'A roaringbitmap64 holding only int4-sized values casts to roaringbitmap (others'
